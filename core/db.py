@@ -1,0 +1,72 @@
+"""Engine and sessions. SQLite in data/ by default (WAL, foreign keys, busy timeout);
+KP_DATABASE_URL selects another database. The schema is created by Alembic migrations."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+DEFAULT_URL = f"sqlite:///{DATA_DIR / 'kundenpilot.db'}"
+
+
+def make_engine(url: str = "") -> Engine:
+    url = url or DEFAULT_URL
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        # Let SQLAlchemy, not pysqlite, issue BEGIN so that "BEGIN IMMEDIATE" can take the
+        # write lock up front (see `write_session`).
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    dbapi_conn.isolation_level = None  # autocommit at driver level; BEGIN comes from the event
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_begin(conn) -> None:
+    # Writers that read first (claiming outbox rows, status changes) take the write lock at
+    # BEGIN; otherwise two processes could both read, then one fails to upgrade its lock.
+    immediate = conn.get_execution_options().get("immediate", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Database:
+    """Owns the engine; `session()` is one short transaction (commit on success)."""
+
+    def __init__(self, url: str = "") -> None:
+        self.url = url or DEFAULT_URL
+        self.engine = make_engine(self.url)
+        self.factory = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self, write: bool = False) -> Iterator[Session]:
+        """One transaction. `write=True` takes the write lock up front (SQLite IMMEDIATE)."""
+        with self.factory() as session, session.begin():
+            if write:
+                session.connection(execution_options={"immediate": True})
+            yield session
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest Alembic revision (creates it on first start)."""
+        if self.url.startswith("sqlite:///"):
+            Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config(str(ROOT / "alembic.ini"))
+        config.set_main_option("script_location", str(ROOT / "migrations"))
+        config.attributes["connection_url"] = self.url
+        command.upgrade(config, "head")

@@ -1,0 +1,38 @@
+"""German display formats: one place for dates and money as the UI and the mails show them."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+
+def format_datetime(value: datetime | None, tz: str) -> str:
+    """`dd.mm.yyyy HH:MM` in local business time; empty for None."""
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(tz)).strftime("%d.%m.%Y %H:%M")
+
+
+def format_date(value: datetime | None, tz: str) -> str:
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(tz)).strftime("%d.%m.%Y")
+
+
+def format_eur(cents: int | None) -> str:
+    """`1.234,56 €` from integer cents; empty for None."""
+    if cents is None:
+        return ""
+    sign = "-" if cents < 0 else ""
+    euros, rest = divmod(abs(cents), 100)
+    grouped = f"{euros:,}".replace(",", ".")
+    return f"{sign}{grouped},{rest:02d} €"
+
+
+def eur_to_cents(value: float | int | str) -> int:
+    """Euro amount (number or German/English text) to integer cents; ValueError if not one."""
+    if isinstance(value, str):
+        text = value.strip().replace("€", "").replace(" ", "")
+        if "," in text:
+            text = text.replace(".", "").replace(",", ".")
+        value = float(text)
+    return round(float(value) * 100)

@@ -1,0 +1,176 @@
+"""Database schema shared by every module: one customer record, one timeline, one outbox."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores naive UTC, hands back aware UTC: SQLite keeps no zone, PostgreSQL gets the same."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use core.clock.now()")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None else None
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime()}
+
+
+class Setting(Base):
+    """Admin-edited settings; environment variables override them (see core.settings)."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(128))
+    email: Mapped[str] = mapped_column(String(254), default="")
+    role: Mapped[str] = mapped_column(String(16))  # admin | service | sales | supervisor
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-case
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    opted_out_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+    cases: Mapped[list[TradeInCase]] = relationship(back_populates="customer")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class TradeInCase(Base):
+    """One car valuation and everything that followed. `due_at`/`due_rule` hold the next
+    automatic step so the scheduler only asks one indexed question: what is due now?"""
+
+    __tablename__ = "tradein_cases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    status: Mapped[int] = mapped_column(Integer)
+    status_changed_at: Mapped[datetime]
+    make: Mapped[str] = mapped_column(String(60))
+    model: Mapped[str] = mapped_column(String(80))
+    build_year: Mapped[int] = mapped_column(Integer)
+    mileage_km: Mapped[int] = mapped_column(Integer)
+    fuel: Mapped[str] = mapped_column(String(30))
+    market_value_cents: Mapped[int] = mapped_column(Integer)
+    calculated_at: Mapped[datetime]
+    appointment_at: Mapped[datetime | None]
+    purchase_price_cents: Mapped[int | None] = mapped_column(Integer)
+    archived_at: Mapped[datetime | None]
+    due_rule: Mapped[str | None] = mapped_column(String(40))
+    due_at: Mapped[datetime | None] = mapped_column(index=True)
+    decision_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    customer: Mapped[Customer] = relationship(back_populates="cases")
+
+    __table_args__ = (Index("ix_tradein_status_changed", "status", "status_changed_at"),)
+
+
+class Event(Base):
+    """The timeline ("Aktionsliste"): every change, mail and suppressed mail, per customer."""
+
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("tradein_cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(64), default="system")
+    data: Mapped[dict | None] = mapped_column(JSON)
+
+
+class MailTemplate(Base):
+    """Staff-editable mail text; factory defaults live in templates/ and seed this table."""
+
+    __tablename__ = "mail_templates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    subject: Mapped[str] = mapped_column(Text)
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(64), default="system")
+
+
+class OutboxMessage(Base):
+    """A mail on its way. Written in the same transaction as the change that causes it."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    message_id: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))  # marketing | transactional | staff
+    to_addr: Mapped[str] = mapped_column(String(254))
+    to_name: Mapped[str] = mapped_column(String(200), default="")
+    template_key: Mapped[str] = mapped_column(String(64))
+    template_version: Mapped[int] = mapped_column(Integer)
+    subject: Mapped[str] = mapped_column(Text)
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str] = mapped_column(Text)
+    # queued -> sending -> sent | retry | failed | cancelled | held
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    locked_until: Mapped[datetime | None]
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("tradein_cases.id"), index=True)
+
+    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+
+
+class DevMailboxMessage(Base):
+    """What the embedded development SMTP server received, shown on the Dev-Postfach page."""
+
+    __tablename__ = "dev_mailbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(index=True)
+    mail_from: Mapped[str] = mapped_column(String(254))
+    rcpt_to: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(Text, default="")
+    message_id: Mapped[str] = mapped_column(String(200), default="")
+    raw: Mapped[bytes] = mapped_column(LargeBinary)

@@ -1,0 +1,130 @@
+"""Settings: factory defaults < values the admin saved in the database < KP_* environment.
+
+One table below declares every setting; the settings page, the env override and the
+validation all read it.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from datetime import time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.models import Setting
+
+
+@dataclass(frozen=True)
+class Settings:
+    smtp_host: str = ""  # empty: the in-app dev mailbox receives every mail
+    smtp_port: int = 587
+    smtp_security: str = "starttls"  # none | starttls | ssl
+    smtp_user: str = ""
+    smtp_password: str = ""
+    mail_from: str = "kundenpilot@autohaus.example"
+    mail_from_name: str = "Autohaus Kundenservice"
+    service_center_email: str = "servicecenter@autohaus.example"
+    dealer_email: str = "haendler@autohaus.example"
+    public_base_url: str = "http://127.0.0.1:8080"
+    timezone: str = "Europe/Vienna"
+    nightly_at: str = "03:30"
+    api_key: str = ""
+    send_emails: bool = True
+    daily_quota: int = 2000
+    demo: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8080
+    database_url: str = ""
+
+    @property
+    def uses_dev_mailbox(self) -> bool:
+        return not self.smtp_host
+
+    @property
+    def nightly_time(self) -> time:
+        hours, minutes = self.nightly_at.split(":")
+        return time(int(hours), int(minutes))
+
+
+# Settings only the process environment may set (they are needed before the database exists).
+ENV_ONLY = {"host", "port", "database_url", "demo"}
+FIELD_TYPES = {f.name: f.type for f in fields(Settings)}
+
+
+def env_name(field: str) -> str:
+    return "KP_" + field.upper()
+
+
+def env_overrides() -> dict[str, str]:
+    """The settings fixed by KP_* variables; the UI shows these read-only."""
+    return {f: os.environ[env_name(f)] for f in FIELD_TYPES if env_name(f) in os.environ}
+
+
+def parse_value(field: str, raw: str) -> object:
+    """Turn stored/env text into the field's type; ValueError with a German message."""
+    kind = FIELD_TYPES[field]
+    if kind in ("bool", bool):
+        lowered = raw.strip().lower()
+        if lowered in ("true", "1", "ja", "yes", "on"):
+            return True
+        if lowered in ("false", "0", "nein", "no", "off", ""):
+            return False
+        raise ValueError(f"{field}: „{raw}“ ist kein Ja/Nein-Wert (true/false).")
+    if kind in ("int", int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"{field}: „{raw}“ ist keine ganze Zahl.") from None
+    return raw.strip()
+
+
+def validate(values: Settings) -> list[str]:
+    """German error messages for values that would break the console; empty when fine."""
+    errors = []
+    if values.smtp_security not in ("none", "starttls", "ssl"):
+        errors.append("SMTP-Sicherheit muss none, starttls oder ssl sein.")
+    try:
+        ZoneInfo(values.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        errors.append(f"Unbekannte Zeitzone „{values.timezone}“.")
+    try:
+        _ = values.nightly_time
+    except ValueError:
+        errors.append(f"Nachtlauf-Uhrzeit „{values.nightly_at}“ muss die Form HH:MM haben.")
+    if values.daily_quota < 0:
+        errors.append("Tageslimit darf nicht negativ sein.")
+    if not 1 <= values.smtp_port <= 65535:
+        errors.append("SMTP-Port muss zwischen 1 und 65535 liegen.")
+    return errors
+
+
+def from_environment() -> Settings:
+    """Defaults plus environment only: what app start-up knows before the database is open."""
+    return replace(Settings(), **{k: parse_value(k, v) for k, v in env_overrides().items()})
+
+
+def load(session: Session) -> Settings:
+    stored = {row.key: row.value for row in session.scalars(select(Setting))}
+    merged = {k: parse_value(k, v) for k, v in stored.items() if k in FIELD_TYPES}
+    merged |= {k: parse_value(k, v) for k, v in env_overrides().items()}
+    return replace(Settings(), **merged)
+
+
+def save(session: Session, changes: dict[str, object]) -> Settings:
+    """Store admin changes (env-fixed and env-only fields are refused); returns the result.
+
+    Raises ValueError with German messages if the result would be invalid."""
+    locked = set(env_overrides()) | ENV_ONLY
+    refused = sorted(set(changes) & locked)
+    if refused:
+        raise ValueError("Durch Umgebungsvariablen festgelegt: " + ", ".join(refused))
+    candidate = replace(load(session), **changes)
+    errors = validate(candidate)
+    if errors:
+        raise ValueError(" ".join(errors))
+    for key, value in changes.items():
+        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        session.merge(Setting(key=key, value=text))
+    return candidate

@@ -1,0 +1,80 @@
+"""Fixtures shared by every test: a real database file, the clock, a real SMTP server."""
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from core import clock
+from core.db import Database
+from core.settings import Settings
+
+
+@pytest.fixture
+def db(tmp_path) -> Database:
+    """A fresh SQLite file, migrated by Alembic exactly as the app does."""
+    database = Database(f"sqlite:///{tmp_path / 'test.db'}")
+    database.migrate()
+    yield database
+    database.engine.dispose()
+
+
+@pytest.fixture
+def now() -> Iterator[datetime]:
+    """Pins the one clock to a Monday morning in Vienna; tests move it with clock.set_now."""
+    start = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    clock.set_now(start)
+    yield start
+    clock.set_now(None)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class SmtpSink:
+    """A real SMTP server on 127.0.0.1 that keeps what it receives.
+
+    `reply` lets a test make it answer DATA with an error, e.g. "451 4.3.0 busy"."""
+
+    port: int
+    messages: list[EmailMessage] = field(default_factory=list)
+    envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
+    reply: str | None = None
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd hook)
+        if self.reply:
+            return self.reply
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def by_subject(self, text: str) -> list[EmailMessage]:
+        return [m for m in self.messages if text in str(m["Subject"])]
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    sink = SmtpSink(port=free_port())
+    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
+    controller.start()
+    yield sink
+    controller.stop()
+
+
+@pytest.fixture
+def settings(smtp_sink) -> Settings:
+    """Settings pointing at the test SMTP server (plain, no login)."""
+    return replace(
+        Settings(), smtp_host="127.0.0.1", smtp_port=smtp_sink.port, smtp_security="none",
+        api_key="test-api-key", public_base_url="http://127.0.0.1:8080",
+    )
