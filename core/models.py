@@ -155,7 +155,7 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime]
     locked_until: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(Text, default="")
-    sent_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None] = mapped_column(index=True)  # daily quota, "sent today"
     created_at: Mapped[datetime]
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("tradein_cases.id"), index=True)

@@ -1,0 +1,191 @@
+"""Turning outbox rows into MIME messages and handing them to an SMTP server.
+
+This is the only module that opens SMTP connections. yagmail sets up the connection (host,
+port, none/STARTTLS/SSL, login); the message itself is built here with the standard library's
+email package and sent over yagmail's underlying smtplib connection, reused for every mail.
+"""
+from __future__ import annotations
+
+import binascii
+import smtplib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import replace
+from datetime import datetime
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.nonmultipart import MIMENonMultipart
+from email.utils import format_datetime, formataddr
+
+import yagmail
+
+from core import clock
+from core.mail.outbox import check_header
+from core.mail.tokens import unsubscribe_url
+from core.models import OutboxMessage
+from core.settings import Settings
+
+
+class TemporaryError(Exception):
+    """Worth trying again later (4xx, timeout, refused). `connection_lost`: the connection is
+    gone, so the other mails of this batch should wait too."""
+
+    def __init__(self, message: str, connection_lost: bool = False) -> None:
+        super().__init__(message)
+        self.connection_lost = connection_lost
+
+
+class PermanentError(Exception):
+    """The server refused the mail for good (5xx); str() is the server's reply."""
+
+
+def build_message(row: OutboxMessage, settings: Settings,
+                  date: datetime | None = None) -> Message:
+    """The MIME message for an outbox row: multipart/alternative, text/plain then text/html.
+
+    Built with the email package's MIME classes (compat32 policy): the same standard MIME,
+    but EmailMessage's header objects made building a mail cost more than sending it
+    (about 1 ms against 0.06 ms; see tests/bench/bench_sender.py)."""
+    for field in ("to_name", "to_addr", "subject"):
+        check_header(field, getattr(row, field))
+    msg = MIMEMultipart("alternative")
+    msg["From"] = formataddr((settings.mail_from_name, settings.mail_from), charset="utf-8")
+    msg["To"] = formataddr((row.to_name, row.to_addr), charset="utf-8")
+    msg["Subject"] = Header(row.subject, "utf-8")
+    msg["Date"] = format_datetime(date or row.sent_at or clock.now())
+    msg["Message-ID"] = row.message_id
+    if row.kind != "staff" and row.customer_id is not None:
+        # RFC 8058 one-click unsubscribe: mail clients POST to this URL.
+        msg["List-Unsubscribe"] = f"<{unsubscribe_url(settings, row.customer_id)}>"
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    msg.attach(_text_part(row.text_body, "plain"))
+    msg.attach(_text_part(row.html_body, "html"))
+    return msg
+
+
+def _text_part(body: str, subtype: str) -> MIMENonMultipart:
+    # Quoted-printable UTF-8: compact and readable for German text (and, unlike base64 text,
+    # no spam-filter points). binascii encodes in C, MIMEText's encoder in Python (6x slower).
+    part = MIMENonMultipart("text", subtype, charset="utf-8")
+    part["Content-Transfer-Encoding"] = "quoted-printable"
+    part.set_payload(binascii.b2a_qp(body.encode("utf-8"), istext=True).decode("ascii"))
+    return part
+
+
+class SmtpTransport:
+    """One SMTP connection, opened on the first send and reused; use as a context manager."""
+
+    def __init__(self, settings: Settings, timeout: float = 30.0) -> None:
+        self.settings = settings
+        self.timeout = timeout
+        self._client: yagmail.SMTP | None = None
+
+    def __enter__(self) -> SmtpTransport:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()  # QUIT; yagmail ignores an already dropped connection
+            self._client = None
+
+    def _connect(self) -> smtplib.SMTP:
+        if self._client is None:
+            s = self.settings
+            login = bool(s.smtp_user)
+            client = yagmail.SMTP(
+                user=s.smtp_user or s.mail_from, password=s.smtp_password,  # never keyring
+                host=s.smtp_host, port=s.smtp_port, smtp_ssl=s.smtp_security == "ssl",
+                smtp_starttls=s.smtp_security == "starttls", smtp_skip_login=not login,
+                soft_email_validation=False, timeout=self.timeout,
+            )
+            client.login()  # opens the connection (and logs in when a user is set)
+            self._client = client
+        return self._client.smtp
+
+    def send(self, msg: Message) -> None:
+        """Deliver one message; TemporaryError or PermanentError when the server says no."""
+        try:
+            smtp = self._connect()
+        except Exception as exc:  # noqa: BLE001
+            # Refused, timeout, TLS or login failure: no fault of this mail, so it waits
+            # (as TemporaryError) until the server or the settings are fixed.
+            self._drop()
+            raise TemporaryError(f"Keine Verbindung zum Mailserver: {_reason(exc)}", True) from exc
+        self._talk(lambda: smtp.send_message(msg, from_addr=self.settings.mail_from))
+
+    def _talk(self, step: Callable[[], object]) -> None:
+        """Run one SMTP step, translating failures into Temporary/PermanentError."""
+        try:
+            step()
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as exc:
+            code, reply = (next(iter(exc.recipients.values()))
+                           if isinstance(exc, smtplib.SMTPRecipientsRefused)
+                           else (exc.smtp_code, exc.smtp_error))
+            if code == 421:  # the server closes the connection after 421
+                self._drop()
+            raise _classify(code, reply) from exc
+        except OSError as exc:  # disconnected, reset, timeout (SMTPException is an OSError)
+            self._drop()
+            raise TemporaryError(f"Verbindung zum Mailserver verloren: {_reason(exc)}",
+                                 True) from exc
+
+    def _drop(self) -> None:
+        if self._client is not None:
+            with suppress(Exception):  # the socket is gone either way
+                self._client.smtp.close()
+            self._client.is_closed = True
+            self._client = None
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return _reply_text(exc.smtp_code, exc.smtp_error)
+    if isinstance(exc, TimeoutError):
+        return "Zeitüberschreitung"
+    return str(exc) or type(exc).__name__
+
+
+def _reply_text(code: int, reply: bytes | str) -> str:
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    return f"{code} {text}".strip()
+
+
+def _classify(code: int, reply: bytes | str) -> Exception:
+    message = _reply_text(code, reply)
+    if 400 <= code < 500:
+        return TemporaryError(f"Mailserver vorübergehend nicht bereit: {message}",
+                              connection_lost=code == 421)
+    return PermanentError(f"Mailserver hat abgelehnt: {message}")
+
+
+@contextmanager
+def open_transport(settings: Settings, db=None, dev_port: int | None = None,
+                   timeout: float = 30.0) -> Iterator[SmtpTransport]:
+    """The transport for the current settings — the one way the app gets one.
+
+    Real SMTP when smtp_host is set; otherwise the in-app dev mailbox on `dev_port`; and when
+    none is running (one-shot `app.py tick`), a dev mailbox started just for this block."""
+    if not settings.uses_dev_mailbox:
+        with SmtpTransport(settings, timeout) as transport:
+            yield transport
+        return
+    mailbox = None
+    if dev_port is None:
+        from core.mail.devmailbox import DevMailbox  # late: the server is rarely needed
+
+        if db is None:
+            raise ValueError("open_transport needs the database to start a dev mailbox")
+        mailbox = DevMailbox(db)
+        dev_port = mailbox.start()
+    local = replace(settings, smtp_host="127.0.0.1", smtp_port=dev_port, smtp_security="none",
+                    smtp_user="", smtp_password="")
+    try:
+        with SmtpTransport(local, timeout) as transport:
+            yield transport
+    finally:
+        if mailbox is not None:
+            mailbox.stop()

@@ -1,0 +1,42 @@
+"""Customer opt-out (unsubscribe link, RFC 8058 one-click): effective at once, for every module."""
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from core import clock, events
+from core.errors import NotFound
+from core.mail.tokens import read_unsubscribe_token
+from core.models import Customer, OutboxMessage
+
+PENDING = ("queued", "retry", "held")
+
+
+def customer_for_token(session: Session, token: str) -> Customer:
+    """The customer a signed unsubscribe token names; NotFound for a forged/unknown token."""
+    customer_id = read_unsubscribe_token(token)
+    customer = session.get(Customer, customer_id) if customer_id is not None else None
+    if customer is None:
+        raise NotFound("Dieser Abmeldelink ist ungültig oder abgelaufen.")
+    return customer
+
+
+def opt_out(session: Session, customer: Customer, actor: str = "Kunde") -> bool:
+    """Mark the customer as opted out and cancel their pending marketing mails.
+
+    Returns False if they had already opted out (a second click changes nothing)."""
+    if customer.opted_out_at is not None:
+        return False
+    customer.opted_out_at = clock.now()
+    cancelled = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.customer_id == customer.id, OutboxMessage.kind == "marketing",
+               OutboxMessage.status.in_(PENDING))
+        .values(status="cancelled", last_error="Kunde hat sich abgemeldet")
+    ).rowcount
+    text = "Kunde hat sich von allen automatischen E-Mails abgemeldet"
+    if cancelled:
+        text += f" ({cancelled} wartende E-Mail(s) storniert)"
+    events.record(session, "opted_out", text, customer_id=customer.id, actor=actor)
+    return True
+
