@@ -1,6 +1,7 @@
 """German display formats: one place for dates and money as the UI and the mails show them."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -34,5 +35,7 @@ def eur_to_cents(value: float | int | str) -> int:
         text = value.strip().replace("€", "").replace(" ", "")
         if "," in text:
             text = text.replace(".", "").replace(",", ".")
+        elif re.fullmatch(r"\d{1,3}(\.\d{3})+", text):
+            text = text.replace(".", "")  # German thousands dots: "12.500" is 12500 €
         value = float(text)
     return round(float(value) * 100)

@@ -1,0 +1,161 @@
+"""The funnel's mails: template context, the variable list staff see, and queueing.
+
+Every trade-in mail is queued here and only through core.mail.outbox.enqueue, so recipient,
+classification (flow.MAILS) and template key are decided in one place."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.formatting import format_date, format_datetime, format_eur
+from core.models import Customer, OutboxMessage, TradeInCase
+from core.settings import Settings
+from core.tradein.flow import MAILS, STATUS_LABELS, MailSpec
+
+# Shown on the templates page next to the editor; keys are exactly the context keys.
+VARIABLES: dict[str, str] = {
+    "first_name": "Vorname des Kunden",
+    "last_name": "Nachname des Kunden",
+    "full_name": "Vor- und Nachname des Kunden",
+    "customer_email": "E-Mail-Adresse des Kunden",
+    "customer_phone": "Telefonnummer des Kunden (kann leer sein)",
+    "case_id": "Fallnummer",
+    "make": "Marke des Fahrzeugs",
+    "model": "Modell des Fahrzeugs",
+    "vehicle": "Marke und Modell, z. B. „VW Golf“",
+    "build_year": "Baujahr",
+    "mileage": "Kilometerstand, z. B. „84.500 km“",
+    "fuel": "Kraftstoff / Antrieb",
+    "market_value": "Berechneter Marktwert, z. B. „12.345,00 €“",
+    "calculated_at": "Datum der Marktwertberechnung (TT.MM.JJJJ)",
+    "appointment": "Termin mit Datum und Uhrzeit (leer, solange keiner feststeht)",
+    "appointment_date": "Termin – nur Datum (kann leer sein)",
+    "appointment_time": "Termin – nur Uhrzeit (kann leer sein)",
+    "purchase_price": "Ankaufspreis aus dem Händlerangebot (kann leer sein)",
+    "status": "Statusnummer (1–8)",
+    "status_label": "Statusbezeichnung, z. B. „Abgeschlossen: gekauft“",
+    "bought": "Ja/Nein: Fahrzeug wurde angekauft (für {% if bought %} … {% endif %})",
+    "decision": "Kundenentscheidung als Text: „gekauft“ oder „nicht gekauft“",
+    "booking_url": "Link zur Terminbuchung für den Kunden",
+    "case_url": "Link zum Fall in Kundenpilot (für Mails an Mitarbeiter)",
+    "dealer_name": "Name des Autohauses (Absendername, vom Mailsystem eingesetzt)",
+    "service_center_email": "E-Mail-Adresse des Service-Centers",
+    "dealer_email": "E-Mail-Adresse des Händlers",
+    "unsubscribe_url": "Abmeldelink (nur in Mails an Kunden, vom Mailsystem eingesetzt)",
+}
+
+
+def template_key(mail: str) -> str:
+    """Database key of a funnel mail's template (factory file: templates/tradein/<mail>.*)."""
+    return f"tradein.{mail}"
+
+
+def _base(settings: Settings) -> str:
+    return settings.public_base_url.rstrip("/")
+
+
+def booking_url(settings: Settings, case_id: int) -> str:
+    """Where a customer books (or re-books) the appraisal appointment for this case."""
+    return f"{_base(settings)}/termin?fall={case_id}"
+
+
+def case_url(settings: Settings, case_id: int) -> str:
+    return f"{_base(settings)}/ankauf/{case_id}"
+
+
+def case_context(settings: Settings, case: TradeInCase, customer: Customer) -> dict[str, Any]:
+    """Everything a funnel template may use, formatted for German readers."""
+    tz = settings.timezone
+    appointment = case.appointment_at
+    return {
+        "first_name": customer.first_name,
+        "last_name": customer.last_name,
+        "full_name": customer.full_name,
+        "customer_email": customer.email,
+        "customer_phone": customer.phone or "",
+        "case_id": case.id,
+        "make": case.make,
+        "model": case.model,
+        "vehicle": f"{case.make} {case.model}".strip(),
+        "build_year": case.build_year,
+        "mileage": f"{case.mileage_km:,} km".replace(",", "."),
+        "fuel": case.fuel,
+        "market_value": format_eur(case.market_value_cents),
+        "calculated_at": format_date(case.calculated_at, tz),
+        "appointment": format_datetime(appointment, tz),
+        "appointment_date": format_date(appointment, tz),
+        "appointment_time": format_datetime(appointment, tz)[-5:] if appointment else "",
+        "purchase_price": format_eur(case.purchase_price_cents),
+        "status": case.status,
+        "status_label": STATUS_LABELS[case.status],
+        "bought": case.status == 8,
+        "decision": "gekauft" if case.status == 8 else "nicht gekauft",
+        "booking_url": booking_url(settings, case.id),
+        "case_url": case_url(settings, case.id),
+        "service_center_email": settings.service_center_email,
+        "dealer_email": settings.dealer_email,
+    }
+
+
+def sample_context(settings: Settings, status: int = 8) -> dict[str, Any]:
+    """A plausible context for validating and previewing templates without a real case."""
+    customer = Customer(id=0, email="maria.muster@example.at", first_name="Maria",
+                        last_name="Muster", phone="+43 660 1234567")
+    sample_day = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
+    case = TradeInCase(
+        id=4711, status=status, make="Volkswagen", model="Golf 1.5 TSI", build_year=2019,
+        mileage_km=84500, fuel="Benzin", market_value_cents=1549000, calculated_at=sample_day,
+        appointment_at=sample_day, purchase_price_cents=1480000,
+    )
+    context = case_context(settings, case, customer)
+    context["dealer_name"] = settings.mail_from_name
+    context["unsubscribe_url"] = f"{_base(settings)}/abmelden/beispiel"
+    return context
+
+
+def recipient(settings: Settings, spec: MailSpec, customer: Customer) -> tuple[str, str]:
+    """(address, display name) of a funnel mail."""
+    if spec.recipient == "dealer":
+        return settings.dealer_email, "Händler"
+    if spec.recipient == "service_center":
+        return settings.service_center_email, "Service-Center"
+    return customer.email, customer.full_name
+
+
+def queue(session: Session, settings: Settings, case: TradeInCase, customer: Customer,
+          mail: str, idempotency_key: str, actor: str) -> OutboxMessage | None:
+    """Put one funnel mail into the outbox (same transaction as the change causing it)."""
+    from core.mail import outbox  # imported late: the mail engine imports nothing from here
+
+    spec = MAILS[mail]
+    to_addr, to_name = recipient(settings, spec, customer)
+    return outbox.enqueue(
+        session, settings, idempotency_key=idempotency_key, template_key=template_key(mail),
+        context=case_context(settings, case, customer), to_addr=to_addr, to_name=to_name,
+        kind=spec.kind, customer=customer, case_id=case.id, actor=actor,
+    )
+
+
+def render_preview(session: Session, settings: Settings, case: TradeInCase,
+                   customer: Customer, mail: str):
+    """The mail as it would be queued now (core.mail.render.Rendered)."""
+    from core.mail import outbox
+
+    return outbox.preview(session, settings, template_key(mail),
+                          case_context(settings, case, customer), customer=customer,
+                          kind=MAILS[mail].kind)
+
+
+def next_key(session: Session, case_id: int, mail: str, numbered: bool = False) -> str:
+    """Idempotency key for the next send of `mail` on this case. The first send owns the plain
+    key "tradein:{case}:{mail}" (shared by the nightly rule and the button, so the two never
+    both send it); deliberate re-sends get ":2", ":3" ... `numbered` always adds the number
+    (mails that may legitimately recur, e.g. one missed-appointment follow-up per miss)."""
+    earlier = session.scalar(
+        select(func.count(OutboxMessage.id)).where(
+            OutboxMessage.case_id == case_id, OutboxMessage.template_key == template_key(mail)))
+    base = f"tradein:{case_id}:{mail}"
+    return f"{base}:{earlier + 1}" if (earlier or numbered) else base
