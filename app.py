@@ -1,0 +1,229 @@
+"""Kundenpilot — composition root and command line.
+
+    python app.py                      serve the console (KP_HOST / KP_PORT)
+    python app.py tick [--at ISO]      run every due rule and drain the outbox as of an instant
+    python app.py create-user          create a user (prompts, or --username/--role/--password)
+
+Wires configuration, database, dev mailbox, scheduler, pages and API together; the domain
+lives in core/, the HTTP edge in pages/, the ticker in scheduler/."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import importlib
+import logging
+import secrets
+import sys
+from datetime import datetime
+
+from core import auth, clock
+from core import settings as settings_mod
+from core.db import Database
+from core.models import TradeInCase, User
+from core.runtime import Runtime
+
+# Page modules in navigation order; each registers its routes when imported.
+PAGE_MODULES = (
+    "pages.login", "pages.dashboard", "pages.cases", "pages.case_detail", "pages.templates_page",
+    "pages.outbox", "pages.devmailbox", "pages.settings_page", "pages.unsubscribe", "pages.api",
+)
+DEMO_ADMIN = "admin"
+
+
+def open_database(url: str = "") -> Database:
+    """The database at `url` (default: data/kundenpilot.db), migrated, templates seeded and
+    an API key generated if none is configured yet."""
+    from core.mail.templates import seed_defaults
+
+    db = Database(url)
+    db.migrate()
+    with db.session(write=True) as session:
+        seed_defaults(session)
+        current = settings_mod.load(session)
+        if not current.api_key and "api_key" not in settings_mod.env_overrides():
+            settings_mod.save(session, {"api_key": secrets.token_urlsafe(24)})
+    return db
+
+
+def build(runtime: Runtime) -> None:
+    """Register every page and the API on the NiceGUI app (no server started here)."""
+    from nicegui import app
+
+    from pages import frame
+
+    frame.set_runtime(runtime)
+    for name in PAGE_MODULES:
+        module = importlib.import_module(name)
+        if hasattr(module, "register"):  # plain FastAPI routes (API, unsubscribe)
+            module.register(app)
+
+
+def demo_password() -> str:
+    """The demo admin's password: generated once into data/, the same on every start."""
+    from core.secrets import secret
+
+    return secret("demo_admin")[:16]
+
+
+def prepare_demo(db: Database) -> list[str]:
+    """Demo mode: the demo admin (if there is no user yet) and the demo data on first start.
+    Returns console lines about what was done."""
+    from core.demo import load_demo
+
+    lines = []
+    with db.session(write=True) as session:
+        if not auth.has_users(session):
+            auth.create_user(session, DEMO_ADMIN, demo_password(), "admin", "Demo-Admin")
+            lines.append("Demo-Administrator angelegt.")
+        if session.query(TradeInCase.id).first() is None:
+            count = load_demo(session, settings_mod.load(session), clock.now())
+            lines.append(f"Demo-Daten geladen ({count} Ankauf-Fälle).")
+    return lines
+
+
+def login_hint(db: Database, demo: bool) -> str:
+    """How to log in, for the start-up message (never prints a password outside demo mode)."""
+    with db.session() as session:
+        if not auth.has_users(session):
+            return ("Noch kein Benutzer: im Browser öffnen und den ersten Administrator anlegen "
+                    "(oder: python app.py create-user).")
+        admin = session.query(User).filter(User.username == DEMO_ADMIN).one_or_none()
+        if demo and admin is not None:
+            from argon2 import PasswordHasher
+            from argon2.exceptions import VerificationError
+
+            try:
+                PasswordHasher().verify(admin.password_hash, demo_password())
+                return f"Anmelden mit Benutzer „{DEMO_ADMIN}“ und Passwort „{demo_password()}“."
+            except VerificationError:
+                pass
+    return "Mit Ihrem Benutzerkonto anmelden."
+
+
+def serve() -> None:
+    from nicegui import app, ui
+
+    # Our own messages (what each tick did) at INFO; libraries only when something is wrong.
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("kundenpilot").setLevel(logging.INFO)
+
+    from core.secrets import secret
+    from scheduler.ticker import Ticker
+
+    env = settings_mod.from_environment()
+    db = open_database(env.database_url)
+    runtime = Runtime(db)
+    notes = prepare_demo(db) if env.demo else []
+    settings = runtime.settings()
+    if settings.uses_dev_mailbox:
+        port = runtime.start_dev_mailbox()
+        notes.append(f"Kein SMTP-Server eingestellt: E-Mails landen im Dev-Postfach "
+                     f"(SMTP auf 127.0.0.1:{port}).")
+    build(runtime)
+    ticker = Ticker(runtime)
+    url = f"http://{env.host}:{env.port}"
+    hint = login_hint(db, env.demo)
+
+    def announce() -> None:
+        ticker.start()
+        for line in [*notes, f"Kundenpilot läuft: {url}", hint]:
+            print(line, flush=True)
+
+    app.on_startup(announce)
+    app.on_shutdown(ticker.stop)
+    app.on_shutdown(runtime.stop_dev_mailbox)
+    ui.run(host=env.host, port=env.port, title="Kundenpilot", reload=False, show=False,
+           storage_secret=secret("storage"), show_welcome_message=False, language="de",
+           favicon="🚗", uvicorn_logging_level="warning")
+
+
+def parse_instant(text: str) -> datetime:
+    """ISO-8601 with a UTC offset; a time without zone is ambiguous and refused."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"„{text}“ ist kein ISO-Zeitpunkt") from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError("Zeitpunkt braucht eine Zeitzone, z. B. +01:00")
+    return value
+
+
+def tick(at: datetime | None) -> int:
+    from core.tick import run_tick
+
+    env = settings_mod.from_environment()
+    db = open_database(env.database_url)
+    if at is not None:
+        clock.set_now(at)  # everything core does (events, sent_at) happens "at" that instant
+    with db.session() as session:
+        settings = settings_mod.load(session)
+    try:
+        report = run_tick(db, settings, clock.now())
+    finally:
+        db.engine.dispose()
+    for line in report.lines(settings.timezone):
+        print(line)
+    return 0
+
+
+def create_user(args: argparse.Namespace) -> int:
+    interactive = sys.stdin.isatty()
+
+    def ask(value: str | None, prompt: str, secret_input: bool = False) -> str:
+        if value:
+            return value
+        if not interactive:
+            raise SystemExit(f"Fehlt: {prompt} (ohne Terminal bitte als Option angeben)")
+        return getpass.getpass(prompt + ": ") if secret_input else input(prompt + ": ")
+
+    username = ask(args.username, "Benutzername")
+    role = ask(args.role, f"Rolle ({', '.join(auth.ROLES)})")
+    password = args.password
+    if not password:
+        password = ask(None, "Passwort", secret_input=True)
+        if ask(None, "Passwort wiederholen", secret_input=True) != password:
+            print("Die Passwörter stimmen nicht überein.", file=sys.stderr)
+            return 1
+    env = settings_mod.from_environment()
+    db = open_database(env.database_url)
+    try:
+        with db.session(write=True) as session:
+            user = auth.create_user(session, username, password, role,
+                                    args.display_name or "", args.email or "")
+            print(f"Benutzer „{user.username}“ ({auth.ROLES[user.role]}) angelegt.")
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    finally:
+        db.engine.dispose()
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="app.py", description="Kundenpilot")
+    commands = root.add_subparsers(dest="command")
+    commands.add_parser("serve", help="Konsole starten (Standard)")
+    tick_cmd = commands.add_parser("tick", help="fällige Regeln ausführen und Postausgang senden")
+    tick_cmd.add_argument("--at", type=parse_instant, default=None,
+                          help="Zeitpunkt, z. B. 2026-12-02T03:45:00+01:00 (Standard: jetzt)")
+    user_cmd = commands.add_parser("create-user", help="Benutzer anlegen")
+    user_cmd.add_argument("--username")
+    user_cmd.add_argument("--role", choices=sorted(auth.ROLES))
+    user_cmd.add_argument("--password")
+    user_cmd.add_argument("--display-name")
+    user_cmd.add_argument("--email")
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command == "tick":
+        return tick(args.at)
+    if args.command == "create-user":
+        return create_user(args)
+    serve()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

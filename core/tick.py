@@ -1,0 +1,81 @@
+"""One tick: every module's due rules, then the outbox drain, as of one instant.
+
+The in-app scheduler (every minute) and `python app.py tick --at ...` both call `run_tick`,
+so a test of the CLI is a test of what the scheduler does."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from core.db import Database
+from core.formatting import format_datetime
+from core.mail import sender
+from core.settings import Settings
+from core.tradein import rules as tradein_rules
+
+# Every module's rules, in the order they run: (name, run_due(session, now, settings)).
+RuleRunner = Callable[[Session, datetime, Settings], list[Any]]
+
+
+MODULES: tuple[tuple[str, RuleRunner], ...] = (("Ankauf", tradein_rules.run_due),)
+
+
+@dataclass
+class TickReport:
+    """What one tick did: the rule outcomes per module and the drain result."""
+
+    now: datetime
+    outcomes: dict[str, list[Any]] = field(default_factory=dict)
+    drain: Any = None  # core.mail.sender.DrainReport
+
+    @property
+    def fired(self) -> int:
+        return sum(1 for items in self.outcomes.values() for o in items if o.sent)
+
+    @property
+    def suppressed(self) -> int:
+        return sum(1 for items in self.outcomes.values() for o in items if not o.sent)
+
+    def lines(self, tz: str) -> list[str]:
+        """German summary for the console, one line per rule outcome plus totals."""
+        result = [f"Lauf für {format_datetime(self.now, tz)} ({tz})"]
+        for module, items in self.outcomes.items():
+            for o in items:
+                what = "eingereiht" if o.sent else f"nicht gesendet: {o.reason}"
+                who = f" ({o.customer_name})" if getattr(o, "customer_name", "") else ""
+                result.append(f"  {module} Fall {o.case_id}{who}: {o.label} – {what}")
+        result.append(f"Regeln: {self.fired} ausgelöst, {self.suppressed} unterdrückt")
+        if self.drain is not None:
+            d = self.drain
+            result.append(f"Postausgang: {d.sent} gesendet, {d.retried} erneut geplant, "
+                          f"{d.failed} fehlgeschlagen, {d.held} zurückgehalten")
+            if getattr(d, "quota_reached", False):
+                result.append("Tageslimit erreicht: der Rest geht morgen hinaus.")
+        return result
+
+
+def run_rules(db: Database, settings: Settings, now: datetime) -> dict[str, list[Any]]:
+    """All modules' due rules in one write transaction (outbox rows commit with them)."""
+    outcomes: dict[str, list[Any]] = {}
+    with db.session(write=True) as session:
+        for name, runner in MODULES:
+            outcomes[name] = list(runner(session, now, settings))
+    return outcomes
+
+
+def run_tick(
+    db: Database, settings: Settings, now: datetime, *,
+    dev_port: int | None = None, transport_factory: Callable | None = None,
+) -> TickReport:
+    """Run every due rule as of `now`, then drain the outbox.
+
+    Without an SMTP server the mails go to the dev mailbox on `dev_port` (the running app's);
+    with None the sender starts one just for this drain (the one-shot CLI tick)."""
+    report = TickReport(now=now, outcomes=run_rules(db, settings, now))
+    report.drain = sender.drain(db, settings, now, transport_factory=transport_factory,
+                                dev_port=dev_port)
+    return report

@@ -1,0 +1,160 @@
+"""JSON API for the dealer's website under /api/v1 (header X-API-Key).
+
+Thin: each endpoint opens one transaction and calls the same core.tradein.service function
+the UI buttons call. Errors map to status codes: ValidationError 422 {"errors": {...}},
+ActionNotAllowed 409, NotFound 404, missing/wrong key 401. Endpoints are sync functions, so
+FastAPI runs them in its thread pool and the event loop stays free."""
+from __future__ import annotations
+
+import hmac
+import json
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from core import events
+from core.auth import PermissionDenied
+from core.errors import ActionNotAllowed, NotFound, ValidationError
+from core.tradein import service
+from core.tradein.flow import ACTIONS, STATUS_LABELS
+from pages.frame import runtime
+
+router = APIRouter(prefix="/api/v1")
+
+
+def _json(code: int, body: dict[str, Any]) -> JSONResponse:
+    return JSONResponse(body, status_code=code)
+
+
+def _error(code: int, **body: Any) -> JSONResponse:
+    return _json(code, body)
+
+
+async def _guarded(request: Request, fn: Any, *args: Any) -> JSONResponse:
+    """Check the API key, then run `fn` in the thread pool (database work off the loop)."""
+    return await run_in_threadpool(_check_and_call, request.headers.get("x-api-key", ""),
+                                   fn, *args)
+
+
+def _check_and_call(given: str, fn: Any, *args: Any) -> JSONResponse:
+    expected = runtime().settings().api_key
+    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+        return _error(401, detail="API-Schlüssel fehlt oder ist ungültig (Header X-API-Key).")
+    return fn(*args)
+
+
+def _json_body(raw: bytes, required: bool) -> dict[str, Any]:
+    """The request body as a JSON object; ValidationError (422) for anything else."""
+    if not raw.strip():
+        if required:
+            raise ValidationError({"body": "Es wurden keine Daten gesendet (JSON erwartet)."})
+        return {}
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationError({"body": "Der Inhalt ist kein gültiges JSON."}) from None
+    if not isinstance(data, dict):
+        raise ValidationError({"body": "Es wird ein JSON-Objekt erwartet."})
+    return data
+
+
+def _case_state(case: Any) -> dict[str, Any]:
+    return {"case_id": case.id, "status": case.status, "status_label": STATUS_LABELS[case.status]}
+
+
+def _map_errors(exc: Exception) -> JSONResponse:
+    if isinstance(exc, ValidationError):
+        return _error(422, errors=exc.errors)
+    if isinstance(exc, ActionNotAllowed):
+        return _error(409, detail=str(exc))
+    if isinstance(exc, NotFound):
+        return _error(404, detail=str(exc) or "Nicht gefunden.")
+    if isinstance(exc, PermissionDenied):
+        return _error(403, detail=str(exc))
+    raise exc
+
+
+@router.post("/tradein/valuations", status_code=201)
+async def create_valuation(request: Request) -> JSONResponse:
+    return await _guarded(request, _create_valuation, await request.body())
+
+
+def _create_valuation(raw: bytes) -> JSONResponse:
+    rt = runtime()
+    try:
+        data = _json_body(raw, required=True)
+        # Any error raised inside the transaction rolls it back: nothing is stored.
+        with rt.db.session(write=True) as session:
+            case = service.create_valuation(session, rt.settings(), data, actor="api")
+            body = {"case_id": case.id, "customer_id": case.customer_id, "status": case.status}
+    except (ValidationError, ActionNotAllowed, NotFound, PermissionDenied) as exc:
+        return _map_errors(exc)
+    return _json(201, body)
+
+
+@router.post("/tradein/cases/{case_id}/actions/{action}")
+async def perform_action(case_id: int, action: str, request: Request) -> JSONResponse:
+    return await _guarded(request, _perform, case_id, action, await request.body())
+
+
+def _perform(case_id: int, action: str, raw: bytes) -> JSONResponse:
+    if action not in ACTIONS:
+        return _error(404, detail=f"Unbekannte Aktion „{action}“.",
+                      actions=sorted(ACTIONS))
+    rt = runtime()
+    try:
+        data = _json_body(raw, required=False)
+        with rt.db.session(write=True) as session:
+            case = service.perform(session, rt.settings(), case_id, action, data, actor="api")
+            body = _case_state(case)
+    except (ValidationError, ActionNotAllowed, NotFound, PermissionDenied) as exc:
+        return _map_errors(exc)
+    return _json(200, body)
+
+
+@router.get("/tradein/cases/{case_id}")
+async def get_case(case_id: int, request: Request) -> JSONResponse:
+    return await _guarded(request, _get_case, case_id)
+
+
+def _get_case(case_id: int) -> JSONResponse:
+    try:
+        with runtime().db.session() as session:
+            case = service.case_detail(session, case_id)
+            body = _case_json(case, events.for_case(session, case.id))
+    except NotFound as exc:
+        return _map_errors(exc)
+    return _json(200, body)
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _case_json(case: Any, timeline: list[Any]) -> dict[str, Any]:
+    customer = case.customer
+    return {
+        **_case_state(case),
+        "archived": case.archived_at is not None,
+        "customer": {
+            "id": customer.id, "email": customer.email, "first_name": customer.first_name,
+            "last_name": customer.last_name, "phone": customer.phone,
+            "opted_out": customer.opted_out_at is not None,
+        },
+        "vehicle": {"make": case.make, "model": case.model, "build_year": case.build_year,
+                    "mileage_km": case.mileage_km, "fuel": case.fuel},
+        "market_value_eur": case.market_value_cents / 100,
+        "purchase_price_eur": (case.purchase_price_cents / 100
+                               if case.purchase_price_cents is not None else None),
+        "calculated_at": _iso(case.calculated_at),
+        "appointment_at": _iso(case.appointment_at),
+        "status_changed_at": _iso(case.status_changed_at),
+        "events": [{"at": _iso(e.at), "kind": e.kind, "text": e.text, "actor": e.actor}
+                   for e in timeline],
+    }
+
+
+def register(app: FastAPI) -> None:
+    app.include_router(router)

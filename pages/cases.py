@@ -1,0 +1,220 @@
+"""Ankauf case list: server-side paging, sorting and filtering; CSV export of the same view.
+
+The view state lives in the query string, so the browser's back button (and the detail
+page's "Zur Liste") returns to exactly the same list position."""
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+from urllib.parse import urlencode
+
+from nicegui import app, run, ui
+
+from core.formatting import format_datetime, format_eur
+from core.tradein import queries
+from core.tradein.flow import SPECIAL_TILES, STATUS_LABELS
+from pages.frame import page, runtime
+from pages.widgets import STATUS_COLORS, notify_error, page_title
+
+PAGE_SIZE = 25
+LIST_URL_KEY = "ankauf_list_url"  # user storage: last list view, for the detail page's back link
+TILE_LABELS = {key: label for key, label, _ in SPECIAL_TILES}
+SORTABLE = ("id", "status_changed_at", "status", "name", "market_value", "created_at")
+
+COLUMNS: list[dict[str, Any]] = [
+    {"name": "id", "label": "Nr.", "field": "id", "align": "left", "sortable": True},
+    {"name": "name", "label": "Kunde / E-Mail", "field": "name", "align": "left",
+     "sortable": True},
+    {"name": "vehicle", "label": "Fahrzeug", "field": "vehicle", "align": "left"},
+    {"name": "market_value", "label": "Marktwert", "field": "market_value", "align": "right",
+     "sortable": True},
+    {"name": "status", "label": "Status", "field": "status_label", "align": "left",
+     "sortable": True},
+    {"name": "status_changed_at", "label": "Status seit", "field": "status_changed",
+     "align": "left", "sortable": True},
+]
+
+# The status cell as a coloured badge, the name as a real link (middle-click opens a tab).
+STATUS_SLOT = r"""
+<q-td :props="props">
+  <q-badge :color="props.row.status_color" class="px-2 py-1">{{ props.value }}</q-badge>
+  <q-badge v-if="props.row.archived" color="grey-5" class="ml-1 px-2 py-1">archiviert</q-badge>
+</q-td>"""
+NAME_SLOT = r"""
+<q-td :props="props">
+  <a :href="'/ankauf/' + props.row.id" class="text-primary no-underline"
+     @click.stop>{{ props.value }}</a>
+  <div class="text-xs text-grey-7">{{ props.row.email }}</div>
+</q-td>"""
+
+
+def _filters_from_query(params: Any) -> dict[str, Any]:
+    """The list's view state from the URL (unknown or broken values fall back to defaults)."""
+    def as_int(name: str, default: int | None) -> int | None:
+        try:
+            return int(params.get(name, ""))
+        except ValueError:
+            return default
+
+    status = as_int("status", None)
+    sort = params.get("sort", "status_changed_at")
+    return {
+        "tile": params.get("tile") if params.get("tile") in TILE_LABELS else None,
+        "status": status if status in STATUS_LABELS else None,
+        "search": params.get("q", "")[:100],
+        "include_archived": params.get("archived") == "1",
+        "sort": sort if sort in SORTABLE else "status_changed_at",
+        "descending": params.get("desc", "1") != "0",
+        "page": max(as_int("page", 1) or 1, 1),
+    }
+
+
+def _query_string(state: dict[str, Any]) -> str:
+    params = {
+        "tile": state["tile"], "status": state["status"], "q": state["search"] or None,
+        "archived": "1" if state["include_archived"] else None,
+        "sort": state["sort"] if state["sort"] != "status_changed_at" else None,
+        "desc": None if state["descending"] else "0",
+        "page": state["page"] if state["page"] > 1 else None,
+    }
+    return urlencode({k: v for k, v in params.items() if v is not None})
+
+
+def _query_filters(state: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments core.tradein.queries takes for this view (minus paging)."""
+    return {k: state[k] for k in ("tile", "status", "search", "include_archived", "sort",
+                                  "descending")}
+
+
+def _row(row: Any, tz: str) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.customer_name or "–",
+        "email": row.email,
+        "vehicle": f"{row.make} {row.model} ({row.build_year})",
+        "market_value": format_eur(row.market_value_cents),
+        "status": row.status,
+        "status_label": f"{row.status}) {STATUS_LABELS[row.status]}",
+        "status_color": STATUS_COLORS.get(row.status, "grey"),
+        "status_changed": format_datetime(row.status_changed_at, tz),
+        "archived": row.archived_at is not None,
+    }
+
+
+def _load(state: dict[str, Any], tz: str) -> tuple[list[dict[str, Any]], int]:
+    with runtime().db.session() as session:
+        rows, total = queries.list_cases(session, page=state["page"], page_size=PAGE_SIZE,
+                                         **_query_filters(state))
+        return [_row(r, tz) for r in rows], total
+
+
+def _export(state: dict[str, Any]) -> bytes:
+    with runtime().db.session() as session:
+        return queries.export_csv(session, **_query_filters(state))
+
+
+@page("/ankauf", "Ankauf-Fälle", roles=("admin", "service", "sales", "supervisor"))
+async def cases_page(user: Any) -> None:
+    state = _filters_from_query(ui.context.client.request.query_params)
+    tz = runtime().settings().timezone
+
+    with ui.row().classes("w-full items-end justify-between"):
+        page_title("Ankauf-Fälle", "Alle Fahrzeugbewertungen und ihr Bearbeitungsstand")
+        total_label = ui.label().classes("text-sm text-grey-7 mb-2").mark("cases-total")
+    with ui.row().classes("w-full items-end gap-4 flex-wrap"):
+        tile_chip = None
+        if state["tile"]:
+            tile_chip = ui.chip(TILE_LABELS[state["tile"]], icon="filter_alt", removable=True,
+                                color="primary", text_color="white").mark("tile-filter")
+        status_select = ui.select(
+            {0: "Alle Status"} | {k: f"{k}) {v}" for k, v in STATUS_LABELS.items()},
+            value=state["status"] or 0, label="Status",
+        ).classes("w-60").props("outlined dense").mark("filter-status")
+        search = ui.input("Suche Name oder E-Mail", value=state["search"]).props(
+            "outlined dense clearable debounce=400").classes("w-64").mark("filter-search")
+        with search.add_slot("prepend"):
+            ui.icon("search")
+        archived = ui.switch("archivierte anzeigen", value=state["include_archived"]).mark(
+            "filter-archived")
+        export_button = ui.button("CSV exportieren", icon="download").props(
+            "outline no-caps").classes("ml-auto").mark("export-csv")
+
+    pagination = {"rowsPerPage": PAGE_SIZE, "page": state["page"], "rowsNumber": 0,
+                  "sortBy": state["sort"], "descending": state["descending"]}
+    table = ui.table(columns=COLUMNS, rows=[], row_key="id", pagination=pagination).classes(
+        "w-full").props("flat bordered binary-state-sort :rows-per-page-options=[25]"
+                        ' no-data-label="Keine Fälle für diese Auswahl."'
+                        ' loading-label="Lädt …"').mark("cases-table")
+    table.add_slot("body-cell-status", STATUS_SLOT)
+    table.add_slot("body-cell-name", NAME_SLOT)
+
+    async def refresh() -> None:
+        table.props("loading")
+        try:
+            rows, total = await run.io_bound(_load, state, tz)
+        except Exception as exc:  # noqa: BLE001 - show any failure instead of a blank page
+            notify_error(exc)
+            return
+        finally:
+            table.props(remove="loading")
+        table.rows = rows
+        total_label.set_text("1 Fall" if total == 1 else f"{total:,} Fälle".replace(",", "."))
+        table.pagination = {**table.pagination, "page": state["page"], "rowsNumber": total,
+                            "sortBy": state["sort"], "descending": state["descending"]}
+        table.update()
+        url = "/ankauf" + (f"?{qs}" if (qs := _query_string(state)) else "")
+        ui.navigate.history.replace(url)
+        _remember(url)
+
+    async def on_request(event: Any) -> None:
+        wanted = event.args["pagination"]
+        state["page"] = int(wanted.get("page") or 1)
+        state["sort"] = wanted.get("sortBy") if wanted.get("sortBy") in SORTABLE \
+            else "status_changed_at"
+        state["descending"] = bool(wanted.get("descending"))
+        await refresh()
+
+    async def filter_changed(key: str, value: Any) -> None:
+        state[key] = value
+        state["page"] = 1
+        await refresh()
+
+    async def clear_tile() -> None:
+        if tile_chip:
+            tile_chip.delete()
+        await filter_changed("tile", None)
+
+    async def export() -> None:
+        export_button.props("loading")
+        try:
+            data = await run.io_bound(_export, state)
+        except Exception as exc:  # noqa: BLE001
+            notify_error(exc)
+            return
+        finally:
+            export_button.props(remove="loading")
+        ui.download.content(data, "ankauf-faelle.csv", "text/csv")
+
+    table.on("request", on_request)
+    table.on("rowClick", lambda e: ui.navigate.to(f"/ankauf/{e.args[1]['id']}"))
+    status_select.on_value_change(lambda e: filter_changed("status", e.value or None))
+    search.on_value_change(lambda e: filter_changed("search", (e.value or "").strip()))
+    archived.on_value_change(lambda e: filter_changed("include_archived", e.value))
+    if tile_chip:
+        tile_chip.on("remove", clear_tile)
+    export_button.on_click(export)
+    await refresh()
+
+
+def _remember(url: str) -> None:
+    """Keep the view for the detail page's back link (user storage needs a login session)."""
+    with contextlib.suppress(RuntimeError, AssertionError):
+        app.storage.user[LIST_URL_KEY] = url
+
+
+def list_url() -> str:
+    """The case list as the user last saw it (for back links)."""
+    try:
+        return str(app.storage.user.get(LIST_URL_KEY, "/ankauf"))
+    except (RuntimeError, AssertionError):
+        return "/ankauf"

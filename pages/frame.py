@@ -1,0 +1,182 @@
+"""The shared page frame: login check, role check, header, navigation, content area.
+
+Every page module registers itself with `@page(path, title, roles)`; the decorated function
+receives the logged-in user (fresh from the database for each request) and its path
+parameters, and renders into the content area."""
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+from fastapi.responses import RedirectResponse
+from nicegui import app, ui
+
+from core.auth import ROLES
+from core.errors import NotFound
+from core.models import User
+from core.runtime import Runtime
+
+ACCENT = "#1d5c8c"  # the one accent colour (calm dealership blue)
+USER_KEY = "user_id"  # app.storage.user key holding the logged-in user's id
+
+_runtime: Runtime | None = None
+PAGE_ROLES: dict[str, tuple[str, ...]] = {}  # path -> roles, so the navigation hides the rest
+
+
+def set_runtime(value: Runtime) -> None:
+    """Called once by the composition root before the first request."""
+    global _runtime
+    _runtime = value
+
+
+def runtime() -> Runtime:
+    """The app-wide Runtime (database, fresh settings, dev mailbox port)."""
+    if _runtime is None:
+        raise RuntimeError("Runtime not set; app.build() must run first")
+    return _runtime
+
+
+def current_user() -> User | None:
+    """The logged-in, active user of this browser session (detached), or None."""
+    user_id = app.storage.user.get(USER_KEY)
+    if user_id is None:
+        return None
+    with runtime().db.session() as session:
+        user = session.get(User, user_id)
+        if user is None or not user.active:
+            app.storage.user.pop(USER_KEY, None)  # deleted or deactivated: log out
+            return None
+        session.expunge(user)
+        return user
+
+
+def log_in(user: User) -> None:
+    app.storage.user[USER_KEY] = user.id
+
+
+def log_out() -> None:
+    app.storage.user.clear()
+
+
+def safe_next(target: str | None) -> str:
+    """Only local paths are followed after login (no open redirect to another site)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def may_open(user: User, path: str) -> bool:
+    roles = PAGE_ROLES.get(path, ())
+    return user.role == "admin" or not roles or user.role in roles
+
+
+def nav_items(user: User, uses_dev_mailbox: bool) -> list[tuple[str, str, str]]:
+    """(label, path, icon) of the left navigation this user sees."""
+    items = [
+        ("Übersicht", "/", "dashboard"),
+        ("Ankauf-Fälle", "/ankauf", "directions_car"),
+        ("Vorlagen", "/vorlagen", "article"),
+        ("Postausgang", "/postausgang", "outbox"),
+    ]
+    if uses_dev_mailbox:
+        items.append(("Dev-Postfach", "/dev-postfach", "inbox"))
+    if user.role == "admin":
+        items.append(("Einstellungen", "/einstellungen", "settings"))
+    return [item for item in items if may_open(user, item[1])]
+
+
+def apply_theme() -> None:
+    """Colours and typography shared by every page, the login page included."""
+    ui.colors(primary=ACCENT, secondary="#5b6b7a", accent=ACCENT, positive="#2e7d32",
+              negative="#c62828", warning="#ed6c02", info="#0277bd")
+    ui.query("body").classes("bg-grey-1 text-grey-10")
+
+
+def _frame(user: User, path: str) -> ui.column:
+    """Header, navigation drawer and the content column the page renders into."""
+    apply_theme()
+    with ui.header(elevated=False).classes("bg-white text-grey-9 border-b items-center px-4 py-2"):
+        ui.button(icon="menu", on_click=lambda: drawer.toggle()).props(
+            "flat round dense color=grey-8").mark("nav-toggle")
+        ui.icon("directions_car", size="sm").classes("text-primary")
+        ui.label("Kundenpilot").classes("text-lg font-semibold tracking-wide").mark("app-title")
+        ui.space()
+        with ui.row().classes("items-center gap-2"):
+            ui.icon("person", size="xs").classes("text-grey-7")
+            ui.label(user.display_name).classes("text-sm").mark("current-user")
+            ui.label(ROLES.get(user.role, user.role)).classes("text-xs text-grey-6")
+            ui.button("Abmelden", icon="logout", on_click=lambda: ui.navigate.to("/logout")).props(
+                "flat dense no-caps color=grey-8").mark("logout")
+    settings = runtime().settings()
+    with ui.left_drawer(value=True, bordered=True).props("width=220").classes(
+            "bg-white q-pa-none") as drawer, ui.list().classes("w-full pt-2"):
+        for label, target, icon in nav_items(user, settings.uses_dev_mailbox):
+            active = target == path or (target != "/" and path.startswith(target + "/"))
+            item = ui.item(on_click=lambda t=target: ui.navigate.to(t)).props(
+                "clickable" + (" active" if active else "")).classes(
+                "rounded-r-full mr-2" + (" text-primary bg-blue-1" if active else " text-grey-9"))
+            with item:
+                with ui.item_section().props("avatar"):
+                    ui.icon(icon, size="sm")
+                ui.item_section(label)
+            item.mark("nav-" + target.strip("/").replace("/", "-") if target != "/" else "nav-home")
+    return ui.column().classes("w-full max-w-[1400px] mx-auto p-6 gap-4").mark("content")
+
+
+def _page_signature(fn: Callable[..., Any]) -> inspect.Signature:
+    """fn's signature minus the leading `user`: what FastAPI sees (path/query params)."""
+    params = list(inspect.signature(fn).parameters.values())[1:]
+    return inspect.Signature(params)
+
+
+def page(path: str, title: str, roles: tuple[str, ...] = ()) -> Callable:
+    """Register a login-protected page; `roles` empty means every logged-in user.
+
+    Admins are always allowed. The page function is called as `fn(user, **path_params)`."""
+
+    def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        async def wrapper(**params: Any) -> Any:
+            user = current_user()
+            request_path = ui.context.client.request.url.path
+            if user is None:
+                url = ui.context.client.request.url
+                target = url.path + (f"?{url.query}" if url.query else "")
+                return RedirectResponse(f"/login?next={quote(target, safe='')}", 303)
+            content = _frame(user, request_path)
+            with content:
+                if not may_open(user, path):
+                    ui.context.client.status_code = 403
+                    _denied(user)
+                    return None
+                try:
+                    result = fn(user, **params)
+                    if inspect.isawaitable(result):
+                        result = await result
+                except NotFound as exc:  # e.g. /ankauf/999: a friendly page, not a 500
+                    ui.context.client.status_code = 404
+                    _message("Nicht gefunden", str(exc) or "Diese Seite gibt es nicht.",
+                             "not-found")
+                    return None
+            return result
+
+        wrapper.__signature__ = _page_signature(fn)  # type: ignore[attr-defined]
+        PAGE_ROLES[path] = roles
+        ui.page(path, title=f"{title} · Kundenpilot")(wrapper)
+        return fn
+
+    return decorator
+
+
+def _message(title: str, text: str, marker: str) -> None:
+    with ui.card().props("flat bordered").classes("p-6 gap-2").mark(marker):
+        ui.label(title).classes("text-lg font-medium")
+        ui.label(text).classes("text-grey-8")
+
+
+def _denied(user: User) -> None:
+    _message("Keine Berechtigung", f"Ihre Rolle ({ROLES.get(user.role, user.role)}) darf diese "
+             "Seite nicht öffnen. Bitte wenden Sie sich an die Administration.", "access-denied")

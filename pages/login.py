@@ -1,0 +1,128 @@
+"""Login, logout and the first-run page that creates the first administrator."""
+from __future__ import annotations
+
+from fastapi.responses import RedirectResponse
+from nicegui import run, ui
+
+from core import auth
+from core.models import User
+from pages.frame import apply_theme, current_user, log_in, log_out, runtime, safe_next
+
+
+def _has_users() -> bool:
+    with runtime().db.session() as session:
+        return auth.has_users(session)
+
+
+def _authenticate(username: str, password: str) -> User | None:
+    # A write transaction: the attempt is recorded and an outdated hash upgraded.
+    with runtime().db.session(write=True) as session:
+        return auth.authenticate(session, username, password)
+
+
+def _create_first_admin(username: str, display_name: str, email: str, password: str) -> User:
+    with runtime().db.session(write=True) as session:
+        # Checked again under the write lock: two first-run pages must not both succeed.
+        if auth.has_users(session):
+            raise ValueError("Es gibt bereits Benutzer. Bitte melden Sie sich an.")
+        return auth.create_user(session, username, password, "admin", display_name, email)
+
+
+def _card(title: str, subtitle: str) -> ui.card:
+    apply_theme()
+    with ui.column().classes("w-full min-h-screen items-center justify-center p-4"):
+        card = ui.card().props("flat bordered").classes("w-[400px] max-w-full p-8 gap-4")
+        with card:
+            with ui.row().classes("items-center gap-2"):
+                ui.icon("directions_car", size="md").classes("text-primary")
+                ui.label("Kundenpilot").classes("text-xl font-semibold")
+            ui.label(title).classes("text-lg font-medium mt-2")
+            if subtitle:
+                ui.label(subtitle).classes("text-sm text-grey-7")
+    return card
+
+
+@ui.page("/login", title="Anmelden · Kundenpilot")
+async def login_page(next: str = "/") -> RedirectResponse | None:
+    target = safe_next(next)
+    if not await run.io_bound(_has_users):
+        return RedirectResponse("/einrichtung", 303)
+    if current_user() is not None:
+        return RedirectResponse(target, 303)
+
+    with _card("Anmelden", "Bitte melden Sie sich mit Ihrem Benutzerkonto an."):
+        username = ui.input("Benutzername").props("outlined autofocus").classes("w-full").mark(
+            "login-username")
+        password = ui.input("Passwort", password=True, password_toggle_button=True).props(
+            "outlined").classes("w-full").mark("login-password")
+        error = ui.label("").classes("text-negative text-sm").mark("login-error")
+        error.set_visibility(False)
+
+        async def submit() -> None:
+            if not username.value or not password.value:
+                error.text = "Bitte Benutzername und Passwort eingeben."
+                error.set_visibility(True)
+                return
+            user = await run.io_bound(_authenticate, username.value, password.value)
+            if user is None:
+                error.text = "Benutzername oder Passwort ist falsch."
+                error.set_visibility(True)
+                password.value = ""
+                return
+            log_in(user)
+            ui.navigate.to(target)
+
+        password.on("keydown.enter", submit)
+        ui.button("Anmelden", on_click=submit).props("unelevated").classes("w-full").mark(
+            "login-submit")
+    return None
+
+
+@ui.page("/logout", title="Abmelden · Kundenpilot")
+def logout_page() -> RedirectResponse:
+    log_out()
+    return RedirectResponse("/login", 303)
+
+
+@ui.page("/einrichtung", title="Einrichtung · Kundenpilot")
+async def setup_page() -> RedirectResponse | None:
+    if await run.io_bound(_has_users):
+        return RedirectResponse("/login", 303)
+
+    with _card("Ersteinrichtung", "Legen Sie das erste Administrator-Konto an. Weitere "
+               "Benutzer können danach angelegt werden."):
+        username = ui.input("Benutzername", value="admin").props("outlined").classes(
+            "w-full").mark("setup-username")
+        display_name = ui.input("Anzeigename").props("outlined").classes("w-full").mark(
+            "setup-display-name")
+        email = ui.input("E-Mail (für Testmails)").props("outlined").classes("w-full").mark(
+            "setup-email")
+        password = ui.input(f"Passwort (mind. {auth.MIN_PASSWORD_LENGTH} Zeichen)",
+                            password=True).props("outlined").classes("w-full").mark(
+            "setup-password")
+        repeat = ui.input("Passwort wiederholen", password=True).props("outlined").classes(
+            "w-full").mark("setup-password-repeat")
+        error = ui.label("").classes("text-negative text-sm").mark("setup-error")
+        error.set_visibility(False)
+
+        async def submit() -> None:
+            if password.value != repeat.value:
+                error.text = "Die Passwörter stimmen nicht überein."
+                error.set_visibility(True)
+                return
+            try:
+                user = await run.io_bound(_create_first_admin, username.value or "",
+                                          display_name.value or "", email.value or "",
+                                          password.value or "")
+            except ValueError as exc:
+                error.text = str(exc)
+                error.set_visibility(True)
+                return
+            if user is None:  # the server is shutting down
+                return
+            log_in(user)
+            ui.navigate.to("/")
+
+        ui.button("Administrator anlegen", on_click=submit).props("unelevated").classes(
+            "w-full").mark("setup-submit")
+    return None

@@ -1,0 +1,197 @@
+"""Postausgang: every mail with its status, server-side paged; each mail's rendered view,
+error reason, and retry / cancel."""
+from __future__ import annotations
+
+from typing import Any
+
+from nicegui import run, ui
+
+from core.formatting import format_datetime
+from core.mail import outbox
+from core.models import User
+from pages.frame import page, runtime
+from pages.widgets import mail_preview, notify_error, page_title, value_row
+
+PAGE_SIZE = 25
+KIND_LABELS = {"marketing": "Werbung/Erinnerung", "transactional": "Kundenwunsch",
+               "staff": "intern"}
+STATUS_COLORS = {"queued": "blue-grey-6", "sending": "light-blue-8", "sent": "green-7",
+                 "retry": "orange-8", "failed": "red-7", "cancelled": "grey-6",
+                 "held": "amber-9"}
+COUNT_TILES = ("queued", "retry", "held", "failed", "sent")
+WRAP = "white-space: normal; min-width: 160px"
+COLUMNS: list[dict[str, Any]] = [
+    {"name": "id", "label": "Nr.", "field": "id", "align": "left"},
+    {"name": "status", "label": "Status", "field": "status_label", "align": "left"},
+    {"name": "created", "label": "Erstellt", "field": "created", "align": "left"},
+    {"name": "to", "label": "Empfänger", "field": "to", "align": "left", "style": WRAP},
+    {"name": "subject", "label": "Betreff", "field": "subject", "align": "left",
+     "style": WRAP},
+    {"name": "kind", "label": "Art", "field": "kind", "align": "left"},
+    {"name": "attempts", "label": "Versuche", "field": "attempts", "align": "right"},
+    {"name": "error", "label": "Fehler", "field": "error", "align": "left",
+     "classes": "text-negative", "style": WRAP},
+]
+STATUS_SLOT = r"""
+<q-td :props="props">
+  <q-badge :color="props.row.status_color" class="px-2 py-1">{{ props.value }}</q-badge>
+</q-td>"""
+ROLES = ("service", "supervisor")
+
+
+def _row(row: Any, tz: str) -> dict[str, Any]:
+    return {
+        "id": row.id, "created": format_datetime(row.created_at, tz),
+        "to": f"{row.to_name} <{row.to_addr}>" if row.to_name else row.to_addr,
+        "subject": row.subject, "kind": KIND_LABELS.get(row.kind, row.kind),
+        "status": row.status, "status_label": outbox.STATUS_LABELS.get(row.status, row.status),
+        "status_color": STATUS_COLORS.get(row.status, "grey"), "attempts": row.attempts,
+        "error": row.last_error,
+    }
+
+
+def _load(status: str | None, search: str, page_no: int, tz: str) -> tuple[list, int, dict]:
+    rt = runtime()
+    with rt.db.session() as session:
+        rows, total = outbox.list_messages(session, status=status, search=search, page=page_no,
+                                           page_size=PAGE_SIZE)
+        return [_row(r, tz) for r in rows], total, outbox.counts(session, rt.settings())
+
+
+def _detail(message_id: int, tz: str) -> dict[str, Any]:
+    with runtime().db.session() as session:
+        row = outbox.get_message(session, message_id)
+        return {**_row(row, tz), "message_id": row.message_id, "text": row.text_body,
+                "html": row.html_body, "template": f"{row.template_key} v{row.template_version}",
+                "next_attempt": format_datetime(row.next_attempt_at, tz),
+                "sent": format_datetime(row.sent_at, tz), "case_id": row.case_id}
+
+
+def _change(action: str, message_id: int, actor: str) -> None:
+    with runtime().db.session(write=True) as session:
+        (outbox.retry if action == "retry" else outbox.cancel)(session, message_id, actor)
+
+
+@page("/postausgang", "Postausgang", roles=ROLES)
+async def outbox_page(user: User) -> None:
+    tz = runtime().settings().timezone
+    state: dict[str, Any] = {"status": None, "search": "", "page": 1}
+    page_title("Postausgang", "Jede E-Mail geht zuerst hierher und wird dann vom Versand "
+               "zugestellt – nichts geht verloren.")
+    counts_row = ui.row().classes("gap-3 flex-wrap").mark("outbox-counts")
+    with ui.row().classes("w-full items-end gap-4 flex-wrap"):
+        status_select = ui.select(
+            {"": "Alle Status"} | dict(outbox.STATUS_LABELS), value="", label="Status",
+        ).props("outlined dense").classes("w-56").mark("outbox-filter-status")
+        search = ui.input("Suche Empfänger oder Betreff").props(
+            "outlined dense clearable debounce=400").classes("w-72").mark("outbox-search")
+        ui.space()
+        total_label = ui.label("").classes("text-sm text-grey-7").mark("outbox-total")
+    table = ui.table(
+        columns=COLUMNS, rows=[], row_key="id",
+        pagination={"rowsPerPage": PAGE_SIZE, "page": 1, "rowsNumber": 0},
+    ).classes("w-full cursor-pointer").props(
+        'flat bordered :rows-per-page-options=[25] no-data-label="Keine E-Mails."').mark(
+        "outbox-table")
+    table.add_slot("body-cell-status", STATUS_SLOT)
+
+    def render_counts(counts: dict[str, int]) -> None:
+        counts_row.clear()
+        with counts_row:
+            for key in COUNT_TILES:
+                number = counts.get(key, 0)
+                ui.chip(f"{outbox.STATUS_LABELS[key]}: {number}",
+                        color=STATUS_COLORS[key] if number else "grey-3",
+                        text_color="white" if number else "grey-8",
+                        on_click=lambda k=key: set_filter(k)).mark(f"outbox-count-{key}")
+            ui.chip(f"heute gesendet: {counts.get('sent_today', 0)}", color="grey-3").mark(
+                "outbox-count-today")
+
+    async def refresh() -> None:
+        try:
+            rows, total, counts = await run.io_bound(_load, state["status"], state["search"],
+                                                     state["page"], tz)
+        except Exception as exc:  # noqa: BLE001 - show the failure instead of an empty page
+            notify_error(exc)
+            return
+        table.rows = rows
+        table.pagination = {**table.pagination, "page": state["page"], "rowsNumber": total}
+        table.update()
+        total_label.text = f"{total} E-Mail" + ("" if total == 1 else "s") + " gefunden"
+        render_counts(counts)
+
+    async def set_filter(status: str | None) -> None:
+        status_select.value = status or ""  # triggers filter_changed
+
+    async def filter_changed(key: str, value: Any) -> None:
+        state[key], state["page"] = value, 1
+        await refresh()
+
+    async def on_request(event: Any) -> None:
+        state["page"] = int(event.args["pagination"].get("page") or 1)
+        await refresh()
+
+    async def open_mail(message_id: int) -> None:
+        try:
+            mail = await run.io_bound(_detail, message_id, tz)
+        except Exception as exc:  # noqa: BLE001
+            notify_error(exc)
+            return
+        _mail_dialog(mail, user, refresh)
+
+    table.on("request", on_request)
+    table.on("row-click", lambda e: open_mail(e.args[1]["id"]))
+    status_select.on_value_change(lambda e: filter_changed("status", e.value or None))
+    search.on_value_change(lambda e: filter_changed("search", (e.value or "").strip()))
+    await refresh()
+
+
+def _mail_dialog(mail: dict[str, Any], user: User, refresh: Any) -> None:
+    """One mail: facts, error reason, the rendered mail, and retry / cancel."""
+    with ui.dialog() as dialog, ui.card().classes("w-[820px] max-w-[95vw] gap-3 p-5").mark(
+            "outbox-dialog"):
+        with ui.row().classes("w-full items-center"):
+            ui.label(f"E-Mail Nr. {mail['id']}").classes("text-lg font-medium")
+            ui.badge(mail["status_label"], color=mail["status_color"]).classes("px-2 py-1").mark(
+                "outbox-dialog-status")
+            ui.space()
+            ui.button(icon="close", on_click=dialog.close).props("flat round dense")
+        with ui.column().classes("w-full gap-1"):
+            value_row("Art", mail["kind"])
+            value_row("Vorlage", mail["template"])
+            value_row("Erstellt", mail["created"])
+            value_row("Gesendet", mail["sent"])
+            value_row("Nächster Versuch", mail["next_attempt"] if mail["status"] in (
+                "queued", "retry") else "")
+            value_row("Versuche", str(mail["attempts"]))
+            value_row("Message-ID", mail["message_id"])
+            if mail["case_id"]:
+                with ui.row().classes("gap-4"):
+                    ui.label("Ankauf-Fall").classes("text-sm text-grey-7 w-40")
+                    ui.link(f"Fall {mail['case_id']} öffnen", f"/ankauf/{mail['case_id']}")
+        if mail["error"]:
+            with ui.row().classes("w-full items-start gap-2 bg-red-1 rounded p-3"):
+                ui.icon("error_outline").classes("text-negative")
+                ui.label(mail["error"]).classes("text-sm text-negative whitespace-pre-wrap").mark(
+                    "outbox-dialog-error")
+        mail_preview(mail["subject"], mail["to"], mail["html"], mail["text"])
+
+        async def change(action: str) -> None:
+            try:
+                await run.io_bound(_change, action, mail["id"], user.username)
+            except Exception as exc:  # noqa: BLE001
+                notify_error(exc)
+                return
+            ui.notify("Wird erneut gesendet." if action == "retry" else "E-Mail storniert.",
+                      type="positive")
+            dialog.close()
+            await refresh()
+
+        with ui.row().classes("w-full justify-end gap-2"):
+            if mail["status"] not in ("sent", "sending", "cancelled"):
+                ui.button("Stornieren", icon="block", on_click=lambda: change("cancel")).props(
+                    "flat color=negative").mark("outbox-cancel")
+            if mail["status"] not in ("sent", "sending", "queued"):
+                ui.button("Erneut senden", icon="replay", on_click=lambda: change("retry")).props(
+                    "unelevated").mark("outbox-retry")
+    dialog.open()

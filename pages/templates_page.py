@@ -1,0 +1,251 @@
+"""Mail templates of the trade-in funnel: edit subject, text and HTML with a live preview
+against a real case, the variable list, validation at save, reset and a test mail."""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from nicegui import run, ui
+
+from core.errors import NotFound
+from core.formatting import format_datetime
+from core.mail import outbox, render, templates
+from core.tradein import mails, queries, service
+from core.tradein.flow import MAILS
+from pages.frame import page, runtime
+from pages.widgets import (
+    confirm_dialog,
+    error_text,
+    mail_preview,
+    notify_error,
+    page_title,
+    section,
+)
+
+RECIPIENTS = {"customer": "Kunde", "dealer": "Händler", "service_center": "Service-Center"}
+KINDS = {"marketing": "Werbung/Erinnerung", "transactional": "vom Kunden erwartet",
+         "staff": "an Mitarbeiter"}
+PREVIEW_DELAY = 0.7  # seconds of typing pause before the preview renders again
+
+
+def load_template(mail: str) -> dict[str, Any]:
+    with runtime().db.session() as session:
+        row = templates.get(session, mails.template_key(mail))
+        return {"subject": row.subject, "text": row.text_body, "html": row.html_body,
+                "version": row.version, "updated_by": row.updated_by,
+                "updated_at": format_datetime(row.updated_at, runtime().settings().timezone)}
+
+
+def preview_context(mail: str, case_id: int | None) -> tuple[dict[str, Any], str]:
+    """Template variables as the outbox would fill them for this case (or a sample case),
+    and who would receive the mail."""
+    settings, spec = runtime().settings(), MAILS[mail]
+    if case_id is None:
+        context = outbox.mail_context(settings, mails.sample_context(settings), None, spec.kind)
+        return context, f"{RECIPIENTS[spec.recipient]} (Beispieldaten)"
+    with runtime().db.session() as session:
+        case = service.case_detail(session, case_id)
+        context = mails.case_context(settings, case, case.customer)
+        customer = case.customer if spec.recipient == "customer" else None
+        address, name = mails.recipient(settings, spec, case.customer)
+        return (outbox.mail_context(settings, context, customer, spec.kind),
+                f"{name} <{address}>")
+
+
+def case_options(search: str) -> dict[int, str]:
+    """Cases to preview with: matches of the typed case number, name or e-mail."""
+    with runtime().db.session() as session:
+        rows, _ = queries.list_cases(session, search=search, page_size=15,
+                                     include_archived=True)
+        return {r.id: f"{r.id} · {r.customer_name} · {r.make} {r.model}" for r in rows}
+
+
+def save_template(mail: str, parts: dict[str, str], actor: str) -> None:
+    settings = runtime().settings()
+    with runtime().db.session(write=True) as session:
+        templates.save(session, mails.template_key(mail), parts["subject"], parts["text"],
+                       parts["html"], actor, mails.sample_context(settings))
+
+
+def reset_template(mail: str, actor: str) -> None:
+    with runtime().db.session(write=True) as session:
+        templates.reset_to_default(session, mails.template_key(mail), actor)
+
+
+def queue_test_mail(mail: str, case_id: int | None, user: Any) -> str:
+    """Queue the saved template to the user (or the sender address); returns the address."""
+    settings = runtime().settings()
+    address = (getattr(user, "email", "") or "").strip() or settings.mail_from
+    context, _ = preview_context(mail, case_id)
+    with runtime().db.session(write=True) as session:
+        outbox.enqueue(session, settings, idempotency_key=f"test:{mail}:{uuid.uuid4().hex}",
+                       template_key=mails.template_key(mail), context=context,
+                       to_addr=address, to_name=getattr(user, "display_name", ""),
+                       # staff: a test is never suppressed by the customer's opt-out
+                       kind="staff", actor=getattr(user, "username", "ui"))
+    return address
+
+
+def _variables() -> None:
+    with ui.expansion("Verfügbare Variablen", icon="data_object").classes("w-full").props(
+            "dense").mark("variables"):
+        ui.label("Einsetzen mit {{ name }}; Ersatzwert: {{ name|default(\"…\") }}").classes(
+            "text-xs text-grey-7 mb-1")
+        with ui.element("div").classes("grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1"):
+            for name, description in mails.VARIABLES.items():
+                ui.label("{{ " + name + " }}").classes("font-mono text-xs text-primary")
+                ui.label(description).classes("text-xs text-grey-8")
+
+
+@page("/vorlagen", "Mailvorlagen", roles=("admin", "service"))
+async def templates_page(user: Any) -> None:
+    wanted = ui.context.client.request.query_params.get("mail", "")
+    state: dict[str, Any] = {"mail": wanted if wanted in MAILS else next(iter(MAILS)),
+                             "case_id": None, "dirty": False, "changed": False}
+    page_title("Mailvorlagen", "Die zehn Mails des Ankaufs – Text, Betreff und Gestaltung")
+
+    with ui.row().classes("w-full items-end gap-4 flex-wrap"):
+        picker = ui.select({k: m.label for k, m in MAILS.items()}, value=state["mail"],
+                           label="Vorlage").props("outlined dense").classes("w-80").mark(
+            "template-select")
+        meta = ui.label().classes("text-xs text-grey-7 mb-2").mark("template-meta")
+
+    with ui.element("div").classes("w-full grid grid-cols-1 lg:grid-cols-2 gap-4 items-start"):
+        with section("Bearbeiten", "edit"):
+            subject = ui.input("Betreff").props("outlined dense").classes("w-full").mark(
+                "template-subject")
+            with ui.tabs().props("dense align=left no-caps").classes("w-full") as tabs:
+                tab_text, tab_html = ui.tab("Text"), ui.tab("HTML")
+            with ui.tab_panels(tabs, value=tab_text).classes("w-full"):
+                with ui.tab_panel(tab_text).classes("p-0"):
+                    text = ui.textarea().props("outlined input-class=font-mono rows=16").classes(
+                        "w-full text-sm").mark("template-text")
+                with ui.tab_panel(tab_html).classes("p-0"):
+                    html = ui.codemirror(language="HTML", line_wrapping=True).classes(
+                        "w-full h-96 border rounded text-sm").mark("template-html")
+            errors_box = ui.column().classes("w-full gap-1").mark("template-errors")
+            with ui.row().classes("w-full gap-2 mt-1"):
+                save_button = ui.button("Speichern", icon="save").props(
+                    "unelevated no-caps").mark("template-save")
+                test_button = ui.button("Testmail an mich", icon="send").props(
+                    "outline no-caps").mark("template-test")
+                ui.space()
+                reset_button = ui.button("Auf Standard zurücksetzen", icon="restore").props(
+                    "flat no-caps color=grey-8").mark("template-reset")
+            _variables()
+        with section("Vorschau", "visibility"):
+            case_select = ui.select({}, label="Vorschau mit Fall (Nr., Name oder E-Mail)",
+                                    with_input=True, clearable=True).props(
+                "outlined dense").classes("w-full").mark("preview-case")
+            ui.label("Ohne Auswahl: Beispieldaten.").classes("text-xs text-grey-6")
+            preview_box = ui.column().classes("w-full gap-2").mark("template-preview")
+
+    def parts() -> dict[str, str]:
+        return {"subject": subject.value or "", "text": text.value or "",
+                "html": html.value or ""}
+
+    def show_errors(messages: list[str]) -> None:
+        errors_box.clear()
+        with errors_box:
+            for message in messages:
+                with ui.row().classes("items-start gap-2 no-wrap text-negative"):
+                    ui.icon("error_outline", size="xs").classes("mt-0.5")
+                    ui.label(message).classes("text-sm")
+
+    async def render_preview() -> None:
+        state["dirty"] = False
+        mail, source = state["mail"], parts()
+        try:
+            context, recipient = await run.io_bound(preview_context, mail, state["case_id"])
+            if parts() != source or mail != state["mail"]:
+                state["dirty"] = True  # edited meanwhile: a stale preview must not win
+                return
+            rendered = render.render(source["subject"], source["text"], source["html"], context)
+        except render.TemplateError as exc:
+            show_errors(exc.messages)
+            return
+        except NotFound as exc:
+            notify_error(exc)
+            return
+        show_errors([])
+        preview_box.clear()
+        with preview_box:
+            mail_preview(rendered.subject, recipient, rendered.html, rendered.text)
+
+    async def load(mail: str) -> None:
+        state.update(mail=mail, changed=False)
+        data = await run.io_bound(load_template, mail)
+        subject.value, text.value, html.value = data["subject"], data["text"], data["html"]
+        spec = MAILS[mail]
+        meta.set_text(f"An: {RECIPIENTS[spec.recipient]} · {KINDS[spec.kind]}"
+                      f"{' · automatisch' if spec.automatic else ''} · Version "
+                      f"{data['version']}, zuletzt {data['updated_at']} ({data['updated_by']})")
+        state["changed"] = False
+        ui.navigate.history.replace(f"/vorlagen?mail={mail}")
+        await render_preview()
+
+    def edited() -> None:
+        state["dirty"] = state["changed"] = True
+
+    async def save() -> None:
+        try:
+            await run.io_bound(save_template, state["mail"], parts(), user.username)
+        except render.TemplateError as exc:
+            show_errors(exc.messages)
+            ui.notify("Nicht gespeichert – bitte die markierten Fehler beheben.",
+                      type="negative", multi_line=True)
+            return
+        except Exception as exc:  # noqa: BLE001 - the edit stays in the editor
+            notify_error(exc)
+            return
+        ui.notify("Vorlage gespeichert.", type="positive")
+        await load(state["mail"])
+
+    async def reset() -> None:
+        async def confirmed() -> bool:
+            await run.io_bound(reset_template, state["mail"], user.username)
+            ui.notify("Werksvorlage wiederhergestellt.", type="positive")
+            await load(state["mail"])
+            return True
+        confirm_dialog("Auf Standard zurücksetzen?", confirmed, confirm_label="Zurücksetzen",
+                       body=lambda: ui.label("Ihre Änderungen an dieser Vorlage werden durch "
+                                             "den Werkstext ersetzt.").classes("text-sm"))
+
+    async def send_test() -> None:
+        if state["changed"]:
+            ui.notify("Bitte zuerst speichern – die Testmail verwendet die gespeicherte "
+                      "Fassung.", type="warning", multi_line=True)
+            return
+        try:
+            address = await run.io_bound(queue_test_mail, state["mail"], state["case_id"], user)
+        except Exception as exc:  # noqa: BLE001
+            ui.notify(error_text(exc), type="negative", multi_line=True)
+            return
+        ui.notify(f"Testmail an {address} liegt im Postausgang.", type="positive")
+
+    async def search_cases(event: Any) -> None:
+        typed = str(event.args or "").strip()
+        options = await run.io_bound(case_options, typed)
+        case_select.set_options(options | ({state["case_id"]: case_select.options.get(
+            state["case_id"], str(state["case_id"]))} if state["case_id"] else {}),
+            value=state["case_id"])
+
+    async def case_chosen(event: Any) -> None:
+        state["case_id"] = event.value
+        await render_preview()
+
+    async def tick() -> None:
+        if state["dirty"]:
+            await render_preview()
+
+    picker.on_value_change(lambda e: load(e.value))
+    for field in (subject, text, html):
+        field.on_value_change(edited)
+    save_button.on_click(save)
+    reset_button.on_click(reset)
+    test_button.on_click(send_test)
+    case_select.on("input-value", search_cases)
+    case_select.on_value_change(case_chosen)
+    case_select.set_options(await run.io_bound(case_options, ""))
+    ui.timer(PREVIEW_DELAY, tick)
+    await load(state["mail"])

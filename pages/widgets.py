@@ -1,0 +1,128 @@
+"""Small UI building blocks shared by the pages: badges, sections, value rows, mail preview,
+error notifications. Display only; every decision comes from core."""
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from nicegui import ui
+
+from core.auth import PermissionDenied
+from core.errors import ActionNotAllowed, NotFound, ValidationError
+from core.tradein.flow import STATUS_LABELS
+
+# Quasar colour per trade-in status: open work warm, waiting cool, closed muted/green.
+STATUS_COLORS: dict[int, str] = {
+    1: "blue-grey-6", 2: "light-blue-8", 3: "orange-8", 4: "indigo-6",
+    5: "red-7", 6: "deep-purple-6", 7: "grey-7", 8: "green-7",
+}
+
+# Field names core uses in ValidationError -> German label for the notification.
+FIELD_LABELS: dict[str, str] = {
+    "appointment_at": "Termin", "purchase_price_eur": "Ankaufspreis",
+    "subject": "Betreff", "text": "Text", "html": "HTML", "email": "E-Mail",
+}
+
+
+def status_badge(status: int, archived: bool = False) -> ui.badge:
+    """A coloured pill with the status number and German label."""
+    label = f"{status}) {STATUS_LABELS.get(status, '?')}"
+    badge = ui.badge(label, color=STATUS_COLORS.get(status, "grey")).classes(
+        "text-sm px-3 py-1").mark("status-badge")
+    if archived:
+        ui.badge("archiviert", color="grey-5").classes("text-sm px-3 py-1").mark("archived-badge")
+    return badge
+
+
+def page_title(text: str, subtitle: str = "") -> None:
+    with ui.column().classes("gap-0 mb-2"):
+        ui.label(text).classes("text-2xl font-medium text-grey-9")
+        if subtitle:
+            ui.label(subtitle).classes("text-sm text-grey-7")
+
+
+def section(title: str, icon: str = "") -> ui.card:
+    """A flat card with a small heading; use as a context manager."""
+    card = ui.card().props("flat bordered").classes("w-full gap-2 p-4")
+    with card, ui.row().classes("items-center gap-2 mb-1"):
+        if icon:
+            ui.icon(icon, size="sm").classes("text-grey-7")
+        ui.label(title).classes("text-base font-medium text-grey-9")
+    return card
+
+
+def value_row(label: str, value: str, marker: str = "") -> ui.label:
+    """Label on the left, value on the right, for key facts of a record."""
+    with ui.row().classes("w-full items-baseline gap-4 no-wrap"):
+        ui.label(label).classes("text-sm text-grey-7 w-32 shrink-0")
+        cell = ui.label(value or "–").classes("text-sm text-grey-10")
+    if marker:
+        cell.mark(marker)
+    return cell
+
+
+def error_text(exc: Exception) -> str:
+    """The German message a user should read for an error core raised."""
+    if isinstance(exc, ValidationError):
+        return " ".join(f"{FIELD_LABELS.get(k, k)}: {v}" for k, v in exc.errors.items())
+    if isinstance(exc, (ActionNotAllowed, PermissionDenied, NotFound)):
+        return str(exc) or "Nicht möglich."
+    return f"Unerwarteter Fehler: {exc}"
+
+
+def notify_error(exc: Exception) -> None:
+    ui.notify(error_text(exc), type="negative", multi_line=True, close_button="OK",
+              timeout=8000)
+
+
+def mail_frame(html: str, height: str = "420px") -> ui.element:
+    """Rendered mail HTML in a sandboxed iframe: no scripts, no access to the console."""
+    frame = ui.element("iframe")
+    # Raw attributes: an empty sandbox forbids scripts, forms and same-origin access.
+    frame._props.update(sandbox="", title="Vorschau der E-Mail", srcdoc=html)
+    return frame.classes("w-full rounded border border-gray-300").style(
+        f"height:{height}; background:white")
+
+
+def mail_preview(subject: str, recipient: str, html: str, text: str = "") -> None:
+    """Subject, recipient and the rendered mail (HTML, plain text in a tab)."""
+    with ui.column().classes("w-full gap-1"):
+        value_row("An", recipient, "preview-recipient")
+        value_row("Betreff", subject, "preview-subject")
+    with ui.tabs().classes("w-full").props("dense align=left no-caps") as tabs:
+        tab_html = ui.tab("HTML")
+        tab_text = ui.tab("Text")
+    with ui.tab_panels(tabs, value=tab_html).classes("w-full"):
+        with ui.tab_panel(tab_html).classes("p-0"):
+            mail_frame(html).mark("preview-html")
+        with ui.tab_panel(tab_text).classes("p-0"):
+            ui.label(text).classes("whitespace-pre-wrap text-sm font-mono").mark("preview-text")
+
+
+def confirm_dialog(
+    title: str, on_confirm: Callable[[], Awaitable[bool]], *,
+    body: Callable[[], None] | None = None, confirm_label: str = "Bestätigen",
+    wide: bool = False,
+) -> ui.dialog:
+    """A modal with optional body, "Abbrechen" and a confirm button. `on_confirm` returns True
+    to close; on False (an error was shown) the dialog stays open so nothing typed is lost."""
+    with ui.dialog().props("persistent") as dialog, ui.card().classes(
+            "gap-3 p-5 " + ("w-[760px] max-w-[95vw]" if wide else "w-[460px] max-w-[95vw]")):
+        ui.label(title).classes("text-lg font-medium")
+        if body:
+            body()
+        with ui.row().classes("w-full justify-end gap-2 mt-2"):
+            ui.button("Abbrechen", on_click=dialog.close).props("flat no-caps").mark(
+                "dialog-cancel")
+
+            async def confirm() -> None:
+                button.disable()
+                try:
+                    if await on_confirm():
+                        dialog.close()
+                finally:
+                    button.enable()
+
+            button = ui.button(confirm_label, on_click=confirm).props("unelevated no-caps").mark(
+                "dialog-confirm")
+    dialog.open()
+    return dialog

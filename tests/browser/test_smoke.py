@@ -1,0 +1,24 @@
+"""Smoke test in a real Chromium: log in and see the dashboard with live numbers."""
+from __future__ import annotations
+
+from tools import liveserver
+
+
+def test_login_shows_dashboard(browser, live_server):
+    browser.get(live_server.url + "/")
+    # Not logged in: the console sends us to the login page first.
+    liveserver.wait_for(browser, liveserver.field_xpath("Benutzername"))
+    assert "/login" in browser.current_url
+    liveserver.login(browser, live_server)
+    assert browser.current_url.rstrip("/") == live_server.url
+    liveserver.wait_text(browser, "Übersicht")
+    liveserver.wait_text(browser, "Ankauf-Fälle")
+    assert "Kundenpilot" in browser.title
+
+
+def test_wrong_password_is_refused(browser, live_server):
+    browser.get(live_server.url + "/logout")
+    liveserver.wait_for(browser, liveserver.field_xpath("Benutzername")).send_keys("pruefer")
+    liveserver.wait_for(browser, liveserver.field_xpath("Passwort")).send_keys("falsch-123")
+    liveserver.wait_for(browser, liveserver.button_xpath("Anmelden")).click()
+    liveserver.wait_text(browser, "Benutzername oder Passwort ist falsch.")

@@ -1,0 +1,116 @@
+"""Save a PNG of every page: `python tools/screenshots.py [--out screenshots]`.
+
+Starts Kundenpilot on a free port with demo data in a temp directory, logs in with headless
+Chromium and captures each page at full height into screenshots/ (git-ignored)."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tools import liveserver  # noqa: E402 - after the path set-up above
+
+WIDTH = 1440
+API_KEY = "screenshot-api-key"
+
+
+def _first(db_file: Path, sql: str) -> int:
+    with sqlite3.connect(db_file) as conn:
+        row = conn.execute(sql).fetchone()
+    return row[0] if row else 1
+
+
+def _capture(driver, url: str, path: Path, settle: float) -> None:
+    driver.set_window_size(WIDTH, 1000)
+    driver.get(url)
+    liveserver.wait_for(driver, "//body//*[self::h1 or contains(@class, 'q-page')]")
+    time.sleep(settle)  # let the page's own background loads (run.io_bound) finish
+    height = driver.execute_script(
+        "return Math.max(document.body.scrollHeight,"
+        " (document.querySelector('.q-page-container')||document.body).scrollHeight)")
+    driver.set_window_size(WIDTH, min(max(int(height) + 120, 800), 6000))
+    time.sleep(0.3)
+    driver.save_screenshot(str(path))
+    print(f"  {path.name:28} {url}")
+
+
+def _mail_activity(server: liveserver.LiveServer) -> None:
+    """A few mails through the real API and a CLI tick, so outbox and dev mailbox show some."""
+    def post(path: str, body: dict) -> dict:
+        request = urllib.request.Request(
+            server.url + path, data=json.dumps(body).encode(), method="POST",
+            headers={"X-API-Key": API_KEY, "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
+    case = post("/api/v1/tradein/valuations", {
+        "email": "julia.steiner@example.com", "first_name": "Julia", "last_name": "Steiner",
+        "make": "Audi", "model": "A4 Avant", "build_year": 2019, "mileage_km": 76500,
+        "fuel": "Diesel", "market_value_eur": 21450})
+    for action, body in (("send_market_value", {}), ("request_appointment", {}),
+                         ("confirm_appointment", {"appointment_at": "2030-03-04T10:30:00+01:00"}),
+                         ("notify_dealer", {})):
+        post(f"/api/v1/tradein/cases/{case['case_id']}/actions/{action}", body)
+    subprocess.run([sys.executable, str(ROOT / "app.py"), "tick"], check=True,
+                   capture_output=True, timeout=120,
+                   env=os.environ | {"KP_DATABASE_URL": server.db_url, "KP_API_KEY": API_KEY})
+
+
+def _pages(server: liveserver.LiveServer) -> list[tuple[str, str]]:
+    from core.mail.tokens import unsubscribe_token
+
+    db_file = server.workdir / "kundenpilot.db"
+    case_4 = _first(db_file, "select id from tradein_cases where status=4 order by id")
+    case_7 = _first(db_file, "select id from tradein_cases where status=7 order by id")
+    customer = _first(db_file, "select customer_id from tradein_cases order by id")
+    return [
+        ("02-dashboard", "/"),
+        ("03-cases", "/ankauf"),
+        ("04-cases-tile", "/ankauf?tile=new_requests"),
+        ("05-case-status4", f"/ankauf/{case_4}"),
+        ("06-case-status7", f"/ankauf/{case_7}"),
+        ("07-templates", "/vorlagen"),
+        ("08-outbox", "/postausgang"),
+        ("09-devmailbox", "/dev-postfach"),
+        ("10-settings", "/einstellungen"),
+        ("11-unsubscribe", f"/abmelden/{unsubscribe_token(customer)}"),
+        ("12-unsubscribe-invalid", "/abmelden/kaputt"),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
+    parser.add_argument("--settle", type=float, default=1.5, help="seconds per page")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="kp-screens-") as tmp:
+        work = Path(tmp)
+        server = liveserver.start_server(work / "server", demo=True,
+                                         env={"KP_API_KEY": API_KEY})
+        driver = liveserver.chrome(work / "chromium")
+        try:
+            print(f"Server {server.url}; Bilder nach {args.out}")
+            _mail_activity(server)
+            _capture(driver, server.url + "/login", args.out / "01-login.png", args.settle)
+            liveserver.login(driver, server)
+            for name, path in _pages(server):
+                _capture(driver, server.url + path, args.out / f"{name}.png", args.settle)
+        finally:
+            driver.quit()
+            server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
