@@ -29,7 +29,7 @@ FIRST_RETRY = 60  # seconds; doubles per attempt
 MAX_RETRY = 3600
 HELD_TEXT = "zurückgehalten: Versand ist ausgeschaltet"
 
-Transport = AbstractContextManager  # anything with .send(EmailMessage) used as a context
+Transport = AbstractContextManager  # anything with .send(message, to_addr) used as a context
 
 
 @dataclass
@@ -106,7 +106,7 @@ def _send_batch(conn: Connection, settings: Settings, now: datetime, transport,
     """Send the claimed rows; False when the connection broke (the rest goes back)."""
     for index, row in enumerate(rows):
         try:
-            transport.send(build_message(row, settings, date=now))
+            transport.send(build_message(row, settings, date=now), row.to_addr)
         except TemporaryError as exc:
             _finish(conn, row, now, "retry", str(exc))
             report.retried += 1

@@ -6,17 +6,20 @@ email package and sent over yagmail's underlying smtplib connection, reused for 
 """
 from __future__ import annotations
 
+import base64
 import binascii
+import io
 import smtplib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import replace
 from datetime import datetime
-from email.header import Header
+from email.generator import BytesGenerator
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.nonmultipart import MIMENonMultipart
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime, formataddr, getaddresses
+from uuid import uuid4
 
 import yagmail
 
@@ -49,10 +52,11 @@ def build_message(row: OutboxMessage, settings: Settings,
     (about 1 ms against 0.06 ms; see tests/bench/bench_sender.py)."""
     for field in ("to_name", "to_addr", "subject"):
         check_header(field, getattr(row, field))
-    msg = MIMEMultipart("alternative")
+    # "=_" can never occur in a quoted-printable body, so no need to search the parts for it.
+    msg = MIMEMultipart("alternative", boundary=f"=_kp{uuid4().hex}")
     msg["From"] = formataddr((settings.mail_from_name, settings.mail_from), charset="utf-8")
     msg["To"] = formataddr((row.to_name, row.to_addr), charset="utf-8")
-    msg["Subject"] = Header(row.subject, "utf-8")
+    msg["Subject"] = encoded_words(row.subject)
     msg["Date"] = format_datetime(date or row.sent_at or clock.now())
     msg["Message-ID"] = row.message_id
     if row.kind != "staff" and row.customer_id is not None:
@@ -64,6 +68,24 @@ def build_message(row: OutboxMessage, settings: Settings,
     return msg
 
 
+def encoded_words(text: str) -> str:
+    """RFC 2047 base64 encoded-words for a header with non-ASCII text (plain ASCII as is).
+
+    Each word holds at most 45 bytes (60 base64 characters, 72 with the wrapper, within the
+    75 the RFC allows) and never splits a character; decoders join adjacent words."""
+    if text.isascii() and "=?" not in text:
+        return text
+    chunks, chunk = [], b""
+    for char in text:
+        encoded = char.encode("utf-8")
+        if len(chunk) + len(encoded) > 45:
+            chunks.append(chunk)
+            chunk = b""
+        chunk += encoded
+    chunks.append(chunk)
+    return " ".join(f"=?utf-8?b?{base64.b64encode(c).decode('ascii')}?=" for c in chunks)
+
+
 def _text_part(body: str, subtype: str) -> MIMENonMultipart:
     # Quoted-printable UTF-8: compact and readable for German text (and, unlike base64 text,
     # no spam-filter points). binascii encodes in C, MIMEText's encoder in Python (6x slower).
@@ -71,6 +93,47 @@ def _text_part(body: str, subtype: str) -> MIMENonMultipart:
     part["Content-Transfer-Encoding"] = "quoted-printable"
     part.set_payload(binascii.b2a_qp(body.encode("utf-8"), istext=True).decode("ascii"))
     return part
+
+
+class _LeanGenerator(BytesGenerator):
+    """Folds ASCII header lines itself and leaves only the rest to the stdlib.
+
+    The stdlib folds every header through email.header.Header, which was the largest single
+    cost of a send (see tests/bench/bench_sender.py). Our headers are ASCII by construction
+    (non-ASCII text is already an encoded-word), and an ASCII line may be folded before any
+    white space (RFC 5322 2.2.3); a line without white space stays long (legal up to 998)."""
+
+    def _write_headers(self, msg: Message) -> None:
+        for name, value in msg.raw_items():
+            if type(value) is str and value.isascii() and "\r" not in value \
+                    and "\n" not in value:
+                self._fp.write(_fold_ascii(f"{name}: {value}", self._NL).encode("ascii"))
+            else:
+                self._fp.write(self.policy.fold_binary(name, value))
+        self.write(self._NL)
+
+
+def _fold_ascii(line: str, linesep: str, width: int = 78) -> str:
+    lines: list[str] = []
+    start = line.find(": ") + 2  # never fold between the name and the first word
+    while len(line) > width:
+        cut = line.rfind(" ", start + 1, width)
+        if cut <= start:
+            cut = line.find(" ", max(width, start + 1))
+            if cut <= start:
+                break
+        lines.append(line[:cut])
+        line = line[cut:]  # the continuation keeps its leading space (folding white space)
+        start = 1
+    lines.append(line)
+    return linesep.join(lines) + linesep
+
+
+def message_bytes(msg: Message) -> bytes:
+    """The message as sent on the wire (CRLF line ends)."""
+    buffer = io.BytesIO()
+    _LeanGenerator(buffer).flatten(msg, linesep="\r\n")
+    return buffer.getvalue()
 
 
 class SmtpTransport:
@@ -106,8 +169,9 @@ class SmtpTransport:
             self._client = client
         return self._client.smtp
 
-    def send(self, msg: Message) -> None:
-        """Deliver one message; TemporaryError or PermanentError when the server says no."""
+    def send(self, msg: Message, to_addr: str | None = None) -> None:
+        """Deliver one message (to `to_addr`, or the addresses in its To header);
+        TemporaryError or PermanentError when the server says no."""
         try:
             smtp = self._connect()
         except Exception as exc:  # noqa: BLE001
@@ -115,7 +179,10 @@ class SmtpTransport:
             # (as TemporaryError) until the server or the settings are fixed.
             self._drop()
             raise TemporaryError(f"Keine Verbindung zum Mailserver: {_reason(exc)}", True) from exc
-        self._talk(lambda: smtp.send_message(msg, from_addr=self.settings.mail_from))
+        recipients = ([to_addr] if to_addr else
+                      [address for _name, address in getaddresses([str(msg["To"])])])
+        data = message_bytes(msg)
+        self._talk(lambda: smtp.sendmail(self.settings.mail_from, recipients, data))
 
     def _talk(self, step: Callable[[], object]) -> None:
         """Run one SMTP step, translating failures into Temporary/PermanentError."""
