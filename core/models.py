@@ -1,12 +1,14 @@
 """Database schema shared by every module: one customer record, one timeline, one outbox."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -14,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -60,12 +63,23 @@ class User(Base):
 
 
 class Customer(Base):
+    """One person or company, whichever module met them first (website valuation or DMS
+    import). DMS customers are keyed by customer_number; website ones by e-mail."""
+
     __tablename__ = "customers"
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-case
+    # Lower-case; empty when the DMS has none. Not unique: a DMS may share one address.
+    email: Mapped[str] = mapped_column(String(254), default="", index=True)
     first_name: Mapped[str] = mapped_column(String(100), default="")
     last_name: Mapped[str] = mapped_column(String(100), default="")
     phone: Mapped[str] = mapped_column(String(50), default="")
+    customer_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    company_name: Mapped[str] = mapped_column(String(200), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    country: Mapped[str] = mapped_column(String(60), default="")
+    customer_group: Mapped[str] = mapped_column(String(60), default="")
+    marketing_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Objection / unsubscribe: stops every marketing and automatic mail.
     opted_out_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
 
@@ -73,7 +87,7 @@ class Customer(Base):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        return f"{self.first_name} {self.last_name}".strip() or self.company_name
 
 
 class TradeInCase(Base):
@@ -174,3 +188,61 @@ class DevMailboxMessage(Base):
     subject: Mapped[str] = mapped_column(Text, default="")
     message_id: Mapped[str] = mapped_column(String(200), default="")
     raw: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Company(Base):
+    """A company/branch of the dealer group ("Firma" in order lines) with its own sender name
+    and win-back mail templates (a standard one and optionally a voucher one)."""
+
+    __tablename__ = "companies"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)  # as written in the DMS export
+    name: Mapped[str] = mapped_column(String(200))
+    sender_name: Mapped[str] = mapped_column(String(200), default="")
+    standard_template_key: Mapped[str] = mapped_column(String(64), default="winback.standard")
+    voucher_template_key: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class OrderLine(Base):
+    """One line of a workshop/sales order from the DMS export; credit notes are negative."""
+
+    __tablename__ = "order_lines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_number: Mapped[str] = mapped_column(String(40))
+    line: Mapped[int] = mapped_column(Integer)
+    customer_number: Mapped[str] = mapped_column(String(40), index=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    order_date: Mapped[date] = mapped_column(Date)
+    company_code: Mapped[str] = mapped_column(String(60), default="")
+    product_group: Mapped[str] = mapped_column(String(100), default="")
+    net_cents: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        UniqueConstraint("order_number", "line", name="uq_order_line"),
+        Index("ix_order_lines_customer_date", "customer_id", "order_date"),
+    )
+
+
+class WinbackEntry(Base):
+    """A customer's place in the win-back worklist: the revenue figures of the last detection
+    run and where staff stand with them. One row per customer that ever had orders."""
+
+    __tablename__ = "winback_entries"
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), primary_key=True)
+    previous_cents: Mapped[int] = mapped_column(Integer, default=0)
+    current_cents: Mapped[int] = mapped_column(Integer, default=0)
+    decline_percent: Mapped[float | None] = mapped_column(Float)
+    is_decline: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    last_order_date: Mapped[date | None] = mapped_column(Date)
+    top_product_group: Mapped[str] = mapped_column(String(100), default="")
+    last_company_code: Mapped[str] = mapped_column(String(60), default="")
+    computed_at: Mapped[datetime]
+    # open | mailed | offer | no_interest | won_back (see core.winback.flow)
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    status_changed_at: Mapped[datetime | None]
+    remind_on: Mapped[date | None] = mapped_column(Date, index=True)
+    contacted_at: Mapped[datetime | None]
+    won_back_at: Mapped[datetime | None]
+    won_back_cents: Mapped[int] = mapped_column(Integer, default=0)
+    remark: Mapped[str] = mapped_column(Text, default="")

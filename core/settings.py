@@ -34,6 +34,18 @@ class Settings:
     send_emails: bool = True
     daily_quota: int = 2000
     demo: bool = False
+    # Business calendar (core.calendar): country/region for public holidays, opening hours
+    # per weekday ("Mo-Fr 08:00-18:00; Sa 09:00-12:00"), extra closing days ("24.12.; 31.12.").
+    holiday_country: str = "AT"
+    holiday_region: str = ""
+    opening_hours: str = "Mo-Fr 08:00-18:00; Sa 09:00-12:00"
+    closing_days: str = "24.12.; 31.12."
+    # Win-back detection (core.winback): window length, decline threshold, minimum revenue of
+    # the previous window (whole euros), customer groups included (comma list; empty = all).
+    winback_window_months: int = 12
+    winback_threshold_percent: int = 30
+    winback_min_previous_eur: int = 500
+    winback_groups: str = ""
     host: str = "127.0.0.1"
     port: int = 8080
     database_url: str = ""

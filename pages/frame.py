@@ -93,6 +93,7 @@ def apply_theme() -> None:
     ui.colors(primary=ACCENT, secondary="#5b6b7a", accent=ACCENT, positive="#2e7d32",
               negative="#c62828", warning="#ed6c02", info="#0277bd")
     ui.query("body").classes("bg-grey-1 text-grey-10")
+    ui.button.default_props("no-caps")  # sentence-case labels everywhere, as German UIs read
 
 
 def _frame(user: User, path: str) -> ui.column:

@@ -78,7 +78,8 @@ def _local_year(now: datetime, settings: Settings) -> int:
 
 
 def _find_or_create_customer(session: Session, clean: dict, now: datetime) -> Customer:
-    customer = session.scalar(select(Customer).where(Customer.email == clean["email"]))
+    customer = session.scalar(select(Customer).where(Customer.email == clean["email"])
+                              .order_by(Customer.id).limit(1))
     if customer is None:
         customer = Customer(email=clean["email"], first_name=clean["first_name"],
                             last_name=clean["last_name"], phone=clean["phone"], created_at=now)
