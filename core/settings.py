@@ -109,19 +109,45 @@ def validate(values: Settings) -> list[str]:
         errors.append("Tageslimit darf nicht negativ sein.")
     if not 1 <= values.smtp_port <= 65535:
         errors.append("SMTP-Port muss zwischen 1 und 65535 liegen.")
-    return errors
+    # Imported here: both modules read Settings, which lives in this one.
+    from core.calendar import calendar_errors
+    from core.winback.detection import settings_errors
+
+    return errors + calendar_errors(values) + settings_errors(values)
+
+
+def default_public_base_url(host: str, port: int) -> str:
+    """Where the console is reached when the admin set no public address: its own host and
+    port, so links in mails keep working on a non-default KP_PORT. A wildcard bind address is
+    no address a browser can open, so it is shown as the loopback address."""
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # IPv6 literal in a URL
+    return f"http://{host}:{port}"
+
+
+def _merge(given: dict[str, object]) -> Settings:
+    """Defaults overlaid with `given`; an unset public address follows host and port."""
+    merged = replace(Settings(), **given)
+    if not given.get("public_base_url"):  # unset, or saved empty by the admin
+        merged = replace(merged, public_base_url=default_public_base_url(merged.host,
+                                                                          merged.port))
+    return merged
 
 
 def from_environment() -> Settings:
     """Defaults plus environment only: what app start-up knows before the database is open."""
-    return replace(Settings(), **{k: parse_value(k, v) for k, v in env_overrides().items()})
+    return _merge({k: parse_value(k, v) for k, v in env_overrides().items()})
 
 
 def load(session: Session) -> Settings:
     stored = {row.key: row.value for row in session.scalars(select(Setting))}
     merged = {k: parse_value(k, v) for k, v in stored.items() if k in FIELD_TYPES}
     merged |= {k: parse_value(k, v) for k, v in env_overrides().items()}
-    return replace(Settings(), **merged)
+    return _merge(merged)
 
 
 def save(session: Session, changes: dict[str, object]) -> Settings:
