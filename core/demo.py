@@ -1,25 +1,28 @@
 """Demo data: a few hundred believable trade-in cases so a first start shows a living console.
 
-Deterministic (seeded), spread over all eight statuses and the last six weeks, with timelines
-and due fields exactly as the real flow would have left them. No outbox rows: the history is
-shown as events only, so nothing is mailed when the demo starts."""
+Deterministic (seeded), spread over all eight statuses and the last six weeks. Each history
+follows the rules as the console would have lived it (core.demo_story picks the instants):
+market-value mails at the nightly run, reminders and follow-ups exactly when their rule was
+due, staff steps in opening hours, and the due fields armed by the service's own helper. No
+outbox rows: the history is shown as events only, so nothing is mailed when the demo starts."""
 from __future__ import annotations
 
 import random
 import unicodedata
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import events
+from core.demo_story import STAFF, WEB, Clock, Story, story
 from core.formatting import format_datetime, format_eur
 from core.models import Customer, TradeInCase
 from core.settings import Settings
-from core.tradein.flow import AUTO_RULES, MAILS, STATUS_LABELS
-from core.tradein.schedule import compute_due, next_nightly_run
+from core.tradein import booking
+from core.tradein.flow import ACTIONS, MAILS, RULES_BY_STATUS, STATUS_LABELS
+from core.tradein.schedule import rule_due
+from core.tradein.service import set_due
 
 FIRST_NAMES = (
     "Anna", "Lukas", "Maria", "Florian", "Katharina", "Stefan", "Julia", "Thomas", "Sarah",
@@ -63,66 +66,17 @@ CARS = (
 # How many cases end in each status (sums to 300 by default, scaled for other counts).
 STATUS_WEIGHTS = {1: 14, 2: 70, 3: 30, 4: 36, 5: 24, 6: 38, 7: 42, 8: 46}
 SPREAD = timedelta(days=42)
-
-
-@dataclass
-class _Story:
-    """The history of one demo case: (instant, status) steps and the facts along the way."""
-
-    calculated_at: datetime
-    steps: list[tuple[datetime, int]] = field(default_factory=list)
-    appointment_at: datetime | None = None
-    purchase_price_cents: int | None = None
+# The action that moved a case into a status, and the mails that went with it.
+STEP_ACTIONS = {3: "request_appointment", 4: "confirm_appointment", 5: "missed_appointment",
+                6: "send_offer", 7: "set_not_bought", 8: "set_bought"}
+STEP_MAILS = {2: ("market_value",), 4: ("appointment_customer",), 5: ("missed",),
+              6: ("offer",), 7: ("decision",), 8: ("decision",)}
+OPTED_OUT_TEXT = "Kunde hat sich von allen automatischen E-Mails abgemeldet"
 
 
 def _ascii(text: str) -> str:
     text = text.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-
-
-def _business_time(rng: random.Random, day: datetime, settings: Settings) -> datetime:
-    """An appointment slot on `day` between 08:00 and 17:30 local time."""
-    local = day.astimezone(ZoneInfo(settings.timezone))
-    slot = local.replace(hour=rng.randint(8, 17), minute=rng.choice((0, 30)), second=0,
-                         microsecond=0)
-    return slot.astimezone(day.tzinfo)
-
-
-def _story(rng: random.Random, target: int, now: datetime, value_cents: int,
-           settings: Settings) -> _Story:
-    """Walk the funnel to `target`, then shift the whole history to end before `now`."""
-    hours = lambda low, high: timedelta(hours=rng.uniform(low, high))  # noqa: E731
-    if target == 1:  # waiting for tonight's run: valued since the last nightly run
-        last_run = next_nightly_run(now - timedelta(days=1), settings)
-        start = last_run + (now - last_run) * rng.uniform(0.05, 0.95)
-        return _Story(start, [(start, 1)])
-    start = now - SPREAD * rng.uniform(0.05, 1.0)
-    story = _Story(start, [(start, 1)])
-    t = next_nightly_run(start, settings)
-    story.steps.append((t, 2))
-    if target >= 3:
-        t += hours(6, 24 * (5 if target == 3 else 9))
-        story.steps.append((t, 3))
-    if target >= 4:
-        t += hours(4, 48)
-        story.steps.append((t, 4))
-        story.appointment_at = _business_time(rng, t + hours(36, 24 * 7), settings)
-    if target in (5,):
-        story.steps.append((story.appointment_at + hours(2, 30), 5))
-    if target >= 6:
-        t = story.appointment_at + hours(3, 48)
-        story.purchase_price_cents = int(round(value_cents * rng.uniform(0.86, 0.99), -4))
-        story.steps.append((t, 6))
-    if target >= 7:
-        story.steps.append((t + hours(12, 24 * 6), target))
-    overshoot = story.steps[-1][0] - (now - timedelta(minutes=5))
-    # Target 4 keeps an upcoming appointment; every other history must lie in the past.
-    if overshoot > timedelta(0):
-        story.steps = [(at - overshoot, s) for at, s in story.steps]
-        story.calculated_at -= overshoot
-        if story.appointment_at:
-            story.appointment_at -= overshoot if target != 4 else timedelta(0)
-    return story
 
 
 def _market_value(rng: random.Random, new_price: int, build_year: int, year: int) -> int:
@@ -147,49 +101,66 @@ def _mail_event(session: Session, at: datetime, case: TradeInCase, mail: str,
            case, data={"template": f"tradein.{mail}"})
 
 
-STEP_MAILS = {2: "market_value", 4: "appointment_customer", 5: "missed", 6: "offer",
-              7: "decision", 8: "decision"}
+def _action_text(status: int, story_: Story, settings: Settings) -> str:
+    label = ACTIONS[STEP_ACTIONS[status]].label
+    if status == 4:
+        return f"{label} (Termin {format_datetime(story_.appointment_at, settings.timezone)})"
+    if status == 6:
+        return f"{label} (Ankaufspreis {format_eur(story_.purchase_price_cents)})"
+    return label
 
 
-def _write_history(session: Session, case: TradeInCase, customer: Customer, story: _Story,
-                   settings: Settings, rng: random.Random) -> None:
-    tz = settings.timezone
-    _event(session, story.calculated_at, "valuation",
+def _write_steps(session: Session, case: TradeInCase, customer: Customer, story_: Story,
+                 settings: Settings) -> None:
+    _event(session, story_.calculated_at, "valuation",
            f"Marktwert {format_eur(case.market_value_cents)} für {case.make} {case.model} "
            f"({case.build_year}) berechnet", case, actor="api", data={"status": 1})
     previous = 1
-    for at, status in story.steps[1:]:
-        actor = "system" if status == 2 else rng.choice(("sabine.egger", "martin.koller"))
-        if status == 4:
-            _event(session, at, "action", "Termin an Kunden bestätigen (Termin "
-                   f"{format_datetime(story.appointment_at, tz)})", case, actor)
-        if status == 6:
-            _event(session, at, "action", "Händlerangebot senden (Ankaufspreis "
-                   f"{format_eur(story.purchase_price_cents)})", case, actor)
+    for step in story_.steps[1:]:
+        at, status = step.at, step.status
+        if status in STEP_ACTIONS:
+            _event(session, at, "action", _action_text(status, story_, settings), case,
+                   step.actor, {"action": STEP_ACTIONS[status]})
         _event(session, at, "status", f"Status: {STATUS_LABELS[previous]} → "
-               f"{STATUS_LABELS[status]}", case, actor, {"from": previous, "to": status})
-        if status in STEP_MAILS:
-            _mail_event(session, at, case, STEP_MAILS[status], customer, settings)
-        if status == 4:
-            _mail_event(session, at, case, "appointment_dealer", customer, settings)
+               f"{STATUS_LABELS[status]}", case, step.actor, {"from": previous, "to": status})
+        if status == 3 and step.actor == WEB and story_.wish is not None:
+            _event(session, at, booking.EVENT_KIND, booking.wish_event_text(story_.wish), case,
+                   WEB, booking.wish_event_data(story_.wish, customer.phone))
+        for mail in STEP_MAILS.get(status, ()):
+            _mail_event(session, at, case, mail, customer, settings)
+        if status == 4:  # staff pass the appointment on to the dealer a moment later
+            later = at + timedelta(minutes=2)
+            _event(session, later, "action", ACTIONS["notify_dealer"].label, case, step.actor,
+                   {"action": "notify_dealer"})
+            _mail_event(session, later, case, "appointment_dealer", customer, settings)
         previous = status
 
 
-def _arm_due(session: Session, case: TradeInCase, customer: Customer, now: datetime,
-             settings: Settings) -> None:
-    """Set due fields as the rules would have left them; a rule already past has fired."""
-    due = compute_due(case.status, case.status_changed_at, case.archived_at is not None,
-                      settings)
-    if due is None or due.at > now:
-        case.due_rule, case.due_at = (due.rule, due.at) if due else (None, None)
-        return
-    mail = next(rule.mail for rule in AUTO_RULES if rule.name == due.rule)
-    if customer.opted_out_at is not None and customer.opted_out_at <= due.at:
-        _event(session, due.at, "mail_suppressed", f"{MAILS[mail].label}: automatische Mail "
-               "nicht gesendet: Kunde hat sich abgemeldet", case)
-    else:
-        _mail_event(session, due.at, case, mail, customer, settings)
-    case.due_rule, case.due_at = None, None
+def _write_rules(session: Session, case: TradeInCase, customer: Customer, story_: Story,
+                 now: datetime, settings: Settings) -> None:
+    """The timed rules (reminder, missed follow-up) that fired during the history: once per
+    stay, when the case was still in the status at the due instant."""
+    ends = [s.at for s in story_.steps[1:]] + [min(case.archived_at or now, now)]
+    for step, left in zip(story_.steps, ends, strict=True):
+        rule = RULES_BY_STATUS.get(step.status)
+        if rule is None or rule.at_nightly_run:
+            continue  # the nightly rule is the step into status 2 itself
+        due = rule_due(rule, step.at, settings)
+        if due > left:
+            continue
+        if customer.opted_out_at is not None and customer.opted_out_at <= due:
+            _event(session, due, "mail_suppressed", f"{MAILS[rule.mail].label}: automatische "
+                   "Mail nicht gesendet: Kunde hat sich abgemeldet", case,
+                   data={"rule": rule.name, "reason": "opted_out"})
+        else:
+            _mail_event(session, due, case, rule.mail, customer, settings)
+
+
+def _arm_due(case: TradeInCase, now: datetime, settings: Settings) -> None:
+    """Due fields as the service arms them; a rule whose instant has passed already fired."""
+    set_due(case, settings)
+    if case.due_at is not None and case.due_at <= now:
+        case.due_rule, case.due_at = None, None
 
 
 def _customer(session: Session, rng: random.Random, index: int, now: datetime) -> Customer:
@@ -205,44 +176,74 @@ def _customer(session: Session, rng: random.Random, index: int, now: datetime) -
     return customer
 
 
+def _opt_out(session: Session, case: TradeInCase, customer: Customer, story_: Story,
+             clock: Clock, now: datetime) -> None:
+    """A few customers unsubscribed through the link in their market-value mail."""
+    if len(story_.steps) < 2 or clock.rng.random() >= 0.06:
+        return
+    at = clock.customer(story_.steps[1].at + clock.hours(1, 24 * 10))
+    if at <= now:
+        customer.opted_out_at = at
+        events.record(session, "opted_out", OPTED_OUT_TEXT, customer_id=customer.id,
+                      actor="Kunde").at = at
+
+
+def _car(rng: random.Random, now: datetime) -> dict:
+    """Make, model, age, mileage and a market value that fit together."""
+    year = now.year
+    make, model, price, fuels = rng.choice(CARS)
+    build_year = rng.randint(max(year - 14, 2012), year - 1)
+    return {"make": make, "model": model, "build_year": build_year, "fuel": rng.choice(fuels),
+            "mileage_km": max(year - build_year, 1) * rng.randint(8, 22) * 1000,
+            "market_value_cents": _market_value(rng, price, build_year, year)}
+
+
+def _new_case(session: Session, customer: Customer, car: dict, story_: Story) -> TradeInCase:
+    last = story_.last
+    case = TradeInCase(
+        customer=customer, status=last.status, status_changed_at=last.at, **car,
+        calculated_at=story_.calculated_at, appointment_at=story_.appointment_at,
+        purchase_price_cents=story_.purchase_price_cents,
+        decision_count=1 if last.status in (7, 8) else 0, created_at=story_.calculated_at,
+        updated_at=last.at,
+    )
+    session.add(case)
+    session.flush()
+    return case
+
+
+def _archive(session: Session, case: TradeInCase, clock: Clock, now: datetime) -> None:
+    """Some long-finished or long-silent cases were already tidied away by staff."""
+    if case.status not in (5, 7, 8) or now - case.status_changed_at < timedelta(days=10):
+        return
+    if clock.rng.random() < 0.3:
+        at = clock.staff(case.status_changed_at + clock.hours(24 * 3, 24 * 9))
+        if at <= now:
+            case.archived_at = at
+            _event(session, at, "action", ACTIONS["archive"].label, case,
+                   clock.rng.choice(STAFF), {"action": "archive"})
+
+
 def load_demo(session: Session, settings: Settings, now: datetime, count: int = 300,
               seed: int = 2026) -> int:
     """Create `count` demo cases unless the database already holds cases; returns how many."""
     if session.scalar(select(func.count(TradeInCase.id))):
         return 0
     rng = random.Random(seed)
+    clock = Clock(rng, settings)
     total = sum(STATUS_WEIGHTS.values())
     targets = [s for s, w in STATUS_WEIGHTS.items() for _ in range(round(w * count / total))]
     rng.shuffle(targets)
-    year = now.year
     for index, target in enumerate(targets, start=1):
         customer = _customer(session, rng, index, now)
-        make, model, price, fuels = rng.choice(CARS)
-        build_year = rng.randint(max(year - 14, 2012), year - 1)
-        value = _market_value(rng, price, build_year, year)
-        story = _story(rng, target, now, value, settings)
-        last_at, status = story.steps[-1]
-        customer.created_at = story.calculated_at
-        if rng.random() < 0.05:
-            customer.opted_out_at = story.calculated_at + (now - story.calculated_at) / 2
-        case = TradeInCase(
-            customer=customer, status=status, status_changed_at=last_at, make=make,
-            model=model, build_year=build_year, fuel=rng.choice(fuels),
-            mileage_km=max(year - build_year, 1) * rng.randint(8, 22) * 1000,
-            market_value_cents=value, calculated_at=story.calculated_at,
-            appointment_at=story.appointment_at,
-            purchase_price_cents=story.purchase_price_cents,
-            decision_count=1 if status in (7, 8) else 0, created_at=story.calculated_at,
-            updated_at=last_at,
-        )
-        # Some long-finished or long-silent cases were already tidied away.
-        if status in (5, 7, 8) and now - last_at > timedelta(days=10) and rng.random() < 0.3:
-            case.archived_at = last_at + timedelta(days=rng.uniform(3, 9))
-        session.add(case)
-        session.flush()
-        _write_history(session, case, customer, story, settings, rng)
-        if case.archived_at:
-            _event(session, case.archived_at, "action", "Archivieren", case, "sabine.egger")
-        _arm_due(session, case, customer, now, settings)
+        car = _car(rng, now)
+        story_ = story(clock, target, now, car["market_value_cents"], customer.phone)
+        customer.created_at = story_.calculated_at
+        case = _new_case(session, customer, car, story_)
+        _opt_out(session, case, customer, story_, clock, now)
+        _archive(session, case, clock, now)
+        _write_steps(session, case, customer, story_, settings)
+        _write_rules(session, case, customer, story_, now, settings)
+        _arm_due(case, now, settings)
     session.flush()
     return len(targets)

@@ -18,7 +18,8 @@ from pages.widgets import section, status_badge, value_row
 
 EVENT_ICONS = {"suppress": "block", "not_sent": "block", "mail": "mail", "status": "flag",
                "action": "touch_app", "valuation": "calculate", "remark": "chat",
-               "archiv": "archive", "optout": "unsubscribe", "opt_out": "unsubscribe"}
+               "archiv": "archive", "optout": "unsubscribe", "opt_out": "unsubscribe",
+               "wish": "event"}
 
 
 def _event_icon(kind: str) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from core.formatting import format_date, format_datetime, format_eur
 from core.models import Customer, OutboxMessage, TradeInCase
 from core.settings import Settings
+from core.tradein import links
 from core.tradein.flow import MAILS, STATUS_LABELS, MailSpec
 
 # Shown on the templates page next to the editor; keys are exactly the context keys.
@@ -59,7 +60,7 @@ def _base(settings: Settings) -> str:
 
 def booking_url(settings: Settings, case_id: int) -> str:
     """Where a customer books (or re-books) the appraisal appointment for this case."""
-    return f"{_base(settings)}/termin?fall={case_id}"
+    return links.booking_url(settings, case_id)
 
 
 def case_url(settings: Settings, case_id: int) -> str:

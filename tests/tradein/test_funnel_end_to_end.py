@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from core import clock
+from core.tradein.links import booking_token
 from tests.tradein.conftest import act, drain, load, mails_of, new_case, tick
 
 TONIGHT = datetime(2026, 11, 24, 2, 30, tzinfo=UTC)
@@ -31,7 +32,7 @@ def test_bought_funnel_from_valuation_to_thank_you(tdb, settings, now, smtp_sink
     market = only(smtp_sink, "Ihr Marktwert")
     assert market["To"].addresses[0].addr_spec == "maria.muster@example.at"
     assert "15.490,00 €" in str(market["Subject"])
-    assert f"/termin?fall={case_id}" in text_of(market)
+    assert f"/termin/{booking_token(case_id)}" in text_of(market)  # opaque, no case number
     assert market["List-Unsubscribe"] and "One-Click" in market["List-Unsubscribe-Post"]
 
     clock.set_now(datetime(2026, 11, 25, 8, 0, tzinfo=UTC))
