@@ -1,0 +1,149 @@
+"""run_import: one CSV file into the database, all-or-nothing by default.
+
+read -> map -> validate -> compare with the database -> one write transaction (upsert,
+missing companies, one timeline event) -> win-back detection as of `now`. The import page
+and `python app.py import` both call this."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from core import clock, companies, events
+from core import settings as settings_mod
+from core.db import Database
+from core.imports import plans, writing
+from core.imports.reading import read_table
+from core.imports.specs import auto_mapping, spec_for
+from core.imports.validation import HEADER_LINE, Report, RowError, validate
+from core.winback import detection
+
+Progress = Callable[[float], None]
+# Share of the progress bar per phase: reading+checking, writing, win-back detection.
+_READ, _WRITE = 0.25, 0.85
+
+
+@dataclass
+class ImportResult:
+    """What an import did (committed) or would do (dry run, or refused because of errors:
+    the counts then describe the valid rows)."""
+
+    kind: str
+    rows_total: int
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0  # invalid rows left out (valid_only)
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+    committed: bool = False
+    companies_created: list[str] = field(default_factory=list)
+    encoding: str = ""
+    delimiter: str = ""
+    refused: bool = False  # errors and not valid_only (or an unusable mapping): nothing written
+
+    @property
+    def mapping_problem(self) -> bool:
+        """Refused because a required column is missing or mapped to no column of the file."""
+        return any(e.line == HEADER_LINE for e in self.errors)
+
+    @property
+    def error_lines(self) -> int:
+        """How many distinct lines have at least one error."""
+        return len({e.line for e in self.errors})
+
+    def lines(self) -> list[str]:
+        """German summary (without the error list)."""
+        label = spec_for(self.kind).label
+        delimiter = {"\t": "Tabulator"}.get(self.delimiter, self.delimiter)
+        out = [f"{label}: {self.rows_total} Zeilen gelesen (Kodierung {self.encoding}, "
+               f"Trennzeichen „{delimiter}“)."]
+        counts = f"{self.inserted} neu, {self.updated} geändert, {self.unchanged} unverändert"
+        if self.committed:
+            out.append(f"Importiert: {counts}.")
+        elif self.refused:
+            what = ("die Spalten der Datei passen nicht" if self.mapping_problem
+                    else f"{self.error_lines} fehlerhafte Zeile(n)")
+            out.append(("Probelauf: " if self.dry_run else "")
+                       + f"Nicht importiert: {what} – es wurde nichts gespeichert.")
+        else:
+            out.append(f"Probelauf – nichts gespeichert. Der Import ergäbe: {counts}.")
+        if self.skipped:
+            verb = "übersprungen" if self.committed else "würden übersprungen"
+            out.append(f"{self.skipped} fehlerhafte Zeile(n) {verb}.")
+        if self.companies_created and not self.refused:
+            verb = "angelegt" if self.committed else "würden angelegt"
+            out.append(f"Neue Firmen {verb} (Name = Kürzel, bitte ergänzen): "
+                       + ", ".join(self.companies_created))
+        return out
+
+
+def run_import(db: Database, kind: str, data: bytes, *,
+               mapping: dict[str, str | None] | None = None, valid_only: bool = False,
+               dry_run: bool = False, actor: str = "import", progress: Progress | None = None,
+               now: datetime | None = None) -> ImportResult:
+    """Import one CSV export of `kind` ("customers" or "orders").
+
+    `mapping` (field -> header, None = do not import) overrides the automatic mapping per
+    field. Without `valid_only` any bad row refuses the whole file; with it the bad rows are
+    skipped and reported. UnreadableFile/ValueError for files or mappings that cannot work."""
+    step = progress or (lambda fraction: None)
+    now = now or clock.now()
+    step(0.0)
+    table = read_table(data)
+    full = auto_mapping(kind, table.headers) | (mapping or {})
+    report = validate(kind, table, full)
+    result = ImportResult(kind, report.rows_total, errors=list(report.errors), dry_run=dry_run,
+                          encoding=table.encoding, delimiter=table.delimiter)
+    step(_READ)
+    if report.fatal:
+        result.refused = True
+        return result
+    with db.session(write=not dry_run) as session:
+        plan = _plan(session, report, now)
+        result.errors = sorted(result.errors + plan.errors, key=lambda e: e.line)
+        result.inserted, result.updated, result.unchanged = \
+            plan.inserted, plan.updated, plan.unchanged
+        result.skipped = result.error_lines if valid_only else 0
+        result.refused = bool(result.errors) and not valid_only
+        result.companies_created = companies.ensure_codes(
+            session, plan.company_codes, now, dry_run=dry_run or result.refused)
+        if dry_run or result.refused:
+            step(1.0)
+            return result
+        writing.upsert(session, plan.table, plan.rows, plan.keys, plan.update,
+                       plan.keep_first, plan.constants,
+                       lambda f: step(_READ + f * (_WRITE - _READ)))
+        _record(session, result, actor)
+    result.committed = True
+    _refresh_winback(db, now, step)
+    step(1.0)
+    return result
+
+
+def _plan(session: Session, report: Report, now: datetime) -> plans.Plan:
+    if report.kind == "customers":
+        return plans.customers(session, report, now)
+    return plans.orders(session, report, report.mapping["customer_number"])
+
+
+def _record(session: Session, result: ImportResult, actor: str) -> None:
+    label = spec_for(result.kind).label
+    text = (f"Import {label}: {result.inserted} neu, {result.updated} geändert, "
+            f"{result.unchanged} unverändert")
+    if result.skipped:
+        text += f", {result.skipped} fehlerhafte Zeilen übersprungen"
+    events.record(session, "import", text + ".", actor=actor, data={
+        "kind": result.kind, "rows": result.rows_total, "inserted": result.inserted,
+        "updated": result.updated, "unchanged": result.unchanged, "skipped": result.skipped,
+        "companies_created": result.companies_created})
+
+
+def _refresh_winback(db: Database, now: datetime, step: Progress) -> None:
+    """Bring the win-back figures up to date as of `now` (own transaction: the import stays
+    committed even if this fails; the next tick retries)."""
+    with db.session(write=True) as session:
+        detection.run(session, settings_mod.load(session), now,
+                      progress=lambda f, _text="": step(_WRITE + f * (1 - _WRITE)))
