@@ -16,12 +16,17 @@ from core.formatting import format_datetime
 from core.mail import sender
 from core.settings import Settings
 from core.tradein import rules as tradein_rules
+from core.winback import detection as winback_detection
 
 # Every module's rules, in the order they run: (name, run_due(session, now, settings)).
 RuleRunner = Callable[[Session, datetime, Settings], list[Any]]
 
 
-MODULES: tuple[tuple[str, RuleRunner], ...] = (("Ankauf", tradein_rules.run_due),)
+# Win-back sends nothing by itself: its step brings the detection up to date as of `now`.
+MODULES: tuple[tuple[str, RuleRunner], ...] = (
+    ("Ankauf", tradein_rules.run_due),
+    ("Rückgewinnung", winback_detection.run_due),
+)
 
 
 @dataclass

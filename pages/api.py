@@ -14,11 +14,14 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from core import events
+from core import clock, events
 from core.auth import PermissionDenied
 from core.errors import ActionNotAllowed, NotFound, ValidationError
 from core.tradein import service
 from core.tradein.flow import ACTIONS, STATUS_LABELS
+from core.winback import detection as winback_detection
+from core.winback import queries as winback_queries
+from core.winback.flow import TILE_KEYS
 from pages.frame import runtime
 
 router = APIRouter(prefix="/api/v1")
@@ -154,6 +157,30 @@ def _case_json(case: Any, timeline: list[Any]) -> dict[str, Any]:
         "events": [{"at": _iso(e.at), "kind": e.kind, "text": e.text, "actor": e.actor}
                    for e in timeline],
     }
+
+
+@router.get("/winback/customers")
+async def winback_customers(request: Request, tile: str = "") -> JSONResponse:
+    return await _guarded(request, _winback_customers, tile)
+
+
+def _winback_customers(tile: str) -> JSONResponse:
+    """A win-back tile's whole list, in the list's default order (largest decline first)."""
+    if tile not in TILE_KEYS:
+        return _error(422, errors={"tile": f"Unbekannte Kachel „{tile}“ (erlaubt: "
+                                           f"{', '.join(TILE_KEYS)})."})
+    rt = runtime()
+    settings = rt.settings()
+    with rt.db.session() as session:
+        rows, _total = winback_queries.list_entries(
+            session, tile=tile, page_size=None,
+            today=winback_detection.local_today(settings, clock.now()))
+    return JSONResponse([
+        {"customer_number": r.customer_number, "name": r.name,
+         "previous_revenue": r.previous_cents / 100, "current_revenue": r.current_cents / 100,
+         "decline_percent": (round(r.decline_percent, 1) if r.decline_percent is not None
+                             else None),
+         "status": r.status} for r in rows])
 
 
 def register(app: FastAPI) -> None:

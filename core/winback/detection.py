@@ -1,0 +1,299 @@
+"""Detection: which customers' revenue is falling, and who ordered again after a contact.
+
+Per customer the revenue of the current window [today - W months, today) is compared with
+the window of the same length before it (W = settings.winback_window_months, dates in local
+business time). The sums come from one GROUP BY in the database, written straight into
+winback_entries by one INSERT … SELECT … ON CONFLICT: a million order lines never pass
+through Python. The worklist status of an entry is never touched here, except that a contacted
+customer who ordered again becomes 'won_back'."""
+from __future__ import annotations
+
+import time as timer
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    event,
+    false,
+    func,
+    literal,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from core import events
+from core.formatting import format_eur
+from core.models import Customer, OrderLine, WinbackEntry
+from core.settings import Settings
+from core.winback.flow import STATUS_LABELS, WORKABLE
+
+Progress = Callable[[float, str], None]  # (fraction 0..1, German step text)
+ENTRIES = WinbackEntry.__table__
+LINES = OrderLine.__table__
+_CHUNK = 500  # ids per IN (...) list: far below every database's parameter limit
+
+
+@dataclass(frozen=True)
+class DetectionReport:
+    """What one run found: customers with orders, declines among them, newly won back."""
+
+    customers: int
+    declines: int
+    won_back: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Windows:
+    """The two comparison windows as half-open date ranges [start, end)."""
+
+    previous_start: date
+    current_start: date
+    today: date
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` moved by whole months; the 31st becomes the last day of a shorter month."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def local_today(settings: Settings, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(settings.timezone)).date()
+
+
+def windows(today: date, months: int) -> Windows:
+    current_start = add_months(today, -months)
+    return Windows(add_months(current_start, -months), current_start, today)
+
+
+def included_groups(settings: Settings) -> list[str]:
+    """Customer groups taking part, lower-case; empty means every group."""
+    return [g.strip().lower() for g in settings.winback_groups.split(",") if g.strip()]
+
+
+def settings_errors(values: Settings) -> list[str]:
+    """German messages for win-back settings that make no sense (core.settings.validate)."""
+    errors = []
+    if not 1 <= values.winback_window_months <= 60:
+        errors.append("Rückgewinnung: der Zeitraum muss zwischen 1 und 60 Monaten liegen.")
+    if not 1 <= values.winback_threshold_percent <= 100:
+        errors.append("Rückgewinnung: die Rückgangsschwelle muss zwischen 1 und 100 % liegen.")
+    if values.winback_min_previous_eur < 0:
+        errors.append("Rückgewinnung: der Mindestumsatz darf nicht negativ sein.")
+    return errors
+
+
+# --- step 1: revenue sums and the decline flag (one statement) ------------------------------
+
+def _sums(w: Windows):
+    """The one GROUP BY: both window sums and the last order date per customer."""
+    in_current = and_(LINES.c.order_date >= w.current_start, LINES.c.order_date < w.today)
+    in_previous = and_(LINES.c.order_date >= w.previous_start,
+                       LINES.c.order_date < w.current_start)
+    return (select(LINES.c.customer_id.label("cid"),
+                   func.sum(case((in_previous, LINES.c.net_cents), else_=0)).label("prev"),
+                   func.sum(case((in_current, LINES.c.net_cents), else_=0)).label("cur"),
+                   func.max(LINES.c.order_date).label("last"))
+            .where(LINES.c.customer_id.is_not(None))
+            .group_by(LINES.c.customer_id).subquery("sums"))
+
+
+def _insert(session: Session):
+    dialect = session.get_bind().dialect.name
+    return (postgresql if dialect == "postgresql" else sqlite).insert(ENTRIES)
+
+
+def _upsert_sums(session: Session, settings: Settings, w: Windows, now: datetime) -> int:
+    sums = _sums(w)
+    prev, cur = sums.c.prev, sums.c.cur
+    # Integer arithmetic: "exactly at the threshold" must count, without float rounding.
+    is_decline = and_(prev > 0, prev >= settings.winback_min_previous_eur * 100,
+                      (prev - cur) * 100 >= settings.winback_threshold_percent * prev)
+    source_from = sums
+    groups = included_groups(settings)
+    if groups:  # the join costs time, so only when some groups are left out
+        customers = Customer.__table__
+        source_from = sums.join(customers, customers.c.id == sums.c.cid)
+        is_decline = and_(is_decline, func.lower(customers.c.customer_group).in_(groups))
+    source = select(
+        sums.c.cid, prev, cur,
+        case((prev > 0, (prev - cur) * 100.0 / prev), else_=None),
+        case((is_decline, true()), else_=false()), sums.c.last,
+        literal(now, ENTRIES.c.computed_at.type), literal(""), literal(""), literal("open"),
+        literal(0), literal(""),
+    ).select_from(source_from)
+    columns = ["customer_id", "previous_cents", "current_cents", "decline_percent",
+               "is_decline", "last_order_date", "computed_at", "top_product_group",
+               "last_company_code", "status", "won_back_cents", "remark"]
+    # "WHERE true": SQLite's upsert grammar needs a WHERE before ON CONFLICT after a SELECT.
+    insert = _insert(session).from_select(columns, source.where(true()))
+    refreshed = ("previous_cents", "current_cents", "decline_percent", "is_decline",
+                 "last_order_date", "computed_at")
+    insert = insert.on_conflict_do_update(
+        index_elements=[ENTRIES.c.customer_id],
+        set_={name: insert.excluded[name] for name in refreshed})
+    return session.execute(insert).rowcount or 0
+
+
+# --- step 2: company and product group of each customer's last order ------------------------
+
+def _last_orders(session: Session) -> dict[int, tuple[str, str]]:
+    """customer -> (company code, top product group) of the last order, where they changed.
+
+    The last order is the one with the latest date (highest order number on that day); its
+    product group with the largest amount wins, ties alphabetically."""
+    query = (select(LINES.c.customer_id, LINES.c.order_number, LINES.c.company_code,
+                    LINES.c.product_group, func.sum(LINES.c.net_cents),
+                    ENTRIES.c.last_company_code, ENTRIES.c.top_product_group)
+             .join(ENTRIES, and_(ENTRIES.c.customer_id == LINES.c.customer_id,
+                                 ENTRIES.c.last_order_date == LINES.c.order_date))
+             .group_by(LINES.c.customer_id, LINES.c.order_number, LINES.c.company_code,
+                       LINES.c.product_group, ENTRIES.c.last_company_code,
+                       ENTRIES.c.top_product_group))
+    best: dict[int, tuple] = {}
+    for cid, order, company, group, amount, old_company, old_group in session.execute(query):
+        key = (order, amount, _reverse(group))
+        if cid not in best or key > best[cid][0]:
+            best[cid] = (key, company, group, old_company, old_group)
+    return {cid: (company, group) for cid, (_k, company, group, old_c, old_g) in best.items()
+            if (company, group) != (old_c, old_g)}
+
+
+def _reverse(text: str) -> tuple[int, ...]:
+    # Larger key wins; among equal amounts the alphabetically first group should win.
+    return tuple(-ord(char) for char in text)
+
+
+def _store_last_orders(session: Session, changes: dict[int, tuple[str, str]]) -> None:
+    if not changes:
+        return
+    statement = (update(ENTRIES).where(ENTRIES.c.customer_id == bindparam("cid"))
+                 .values(last_company_code=bindparam("company"),
+                         top_product_group=bindparam("group")))
+    session.connection().execute(statement, [
+        {"cid": cid, "company": company, "group": group}
+        for cid, (company, group) in changes.items()])
+
+
+# --- step 3: won back ----------------------------------------------------------------------
+
+def _revenue_after(session: Session, contacts: dict[int, date]) -> dict[int, tuple[int, date]]:
+    """customer -> (revenue of orders dated after their contact day, first such order date)."""
+    found: dict[int, tuple[int, date]] = {}
+    ids = list(contacts)
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start:start + _CHUNK]
+        rows = session.execute(
+            select(LINES.c.customer_id, LINES.c.order_date, LINES.c.net_cents)
+            .where(LINES.c.customer_id.in_(chunk),
+                   LINES.c.order_date > min(contacts[c] for c in chunk)))
+        for cid, day, cents in rows:
+            if day > contacts[cid]:
+                total, first = found.get(cid, (0, day))
+                found[cid] = (total + cents, min(first, day))
+    return found
+
+
+def _mark_won_back(session: Session, settings: Settings, now: datetime) -> int:
+    """Contacted customers with an order dated after the contact day become 'won_back'
+    (orders of the contact day itself may predate the call); the revenue since is kept
+    current for those already won back. Returns how many were newly won back."""
+    zone = ZoneInfo(settings.timezone)
+    candidates = session.execute(
+        select(ENTRIES.c.customer_id, ENTRIES.c.contacted_at, ENTRIES.c.status,
+               ENTRIES.c.won_back_cents)
+        .where(ENTRIES.c.contacted_at.is_not(None),
+               ENTRIES.c.status.in_(sorted(WORKABLE | {"won_back"})))).all()
+    contacts = {cid: at.astimezone(zone).date() for cid, at, _s, _c in candidates}
+    revenue = _revenue_after(session, contacts)
+    newly = 0
+    for cid, _at, status, cents in candidates:
+        if cid not in revenue:
+            continue
+        total, first_day = revenue[cid]
+        if status == "won_back":
+            if total != cents:
+                session.execute(update(ENTRIES).where(ENTRIES.c.customer_id == cid)
+                                .values(won_back_cents=total))
+            continue
+        session.execute(update(ENTRIES).where(ENTRIES.c.customer_id == cid).values(
+            status="won_back", status_changed_at=now, won_back_at=now, won_back_cents=total))
+        events.record(
+            session, "winback_won_back",
+            f"Rückgewinnung: Bestellung vom {first_day:%d.%m.%Y} nach dem Kontakt am "
+            f"{contacts[cid]:%d.%m.%Y}, Umsatz seitdem {format_eur(total)} – Status: "
+            f"{STATUS_LABELS[status]} → {STATUS_LABELS['won_back']}", customer_id=cid,
+            data={"from": status, "to": "won_back", "won_back_cents": total})
+        newly += 1
+    return newly
+
+
+# --- the run -------------------------------------------------------------------------------
+
+def run(session: Session, settings: Settings, now: datetime,
+        progress: Progress | None = None) -> DetectionReport:
+    """Bring every customer's win-back figures up to date as of `now` (caller's transaction)."""
+    started = timer.perf_counter()
+    report = progress or (lambda fraction, text: None)
+    w = windows(local_today(settings, now), settings.winback_window_months)
+    report(0.0, "Umsätze je Kunde werden summiert …")
+    customers = _upsert_sums(session, settings, w, now)
+    report(0.6, "Letzte Bestellungen werden ausgewertet …")
+    _store_last_orders(session, _last_orders(session))
+    report(0.8, "Zurückgewonnene Kunden werden gesucht …")
+    won_back = _mark_won_back(session, settings, now)
+    declines = session.scalar(select(func.count()).select_from(ENTRIES)
+                              .where(ENTRIES.c.is_decline.is_(True))) or 0
+    session.flush()
+    report(1.0, "Fertig.")
+    return DetectionReport(customers, declines, won_back, timer.perf_counter() - started)
+
+
+# --- the tick: re-run only when something it depends on changed ----------------------------
+
+_last_runs: dict[str, tuple] = {}
+
+
+def _db_key(session: Session) -> str:
+    return str(session.get_bind().engine.url)
+
+
+def _fingerprint(session: Session, settings: Settings, now: datetime) -> tuple:
+    """Everything a run's result depends on, cheaply: the local day, the settings, and
+    markers that change with every import (order lines, customers) or contact."""
+    lines = session.execute(select(func.count(), func.max(LINES.c.id))).one()
+    customers = session.execute(select(func.count(Customer.id), func.max(Customer.id))).one()
+    contacts = session.execute(select(func.count(ENTRIES.c.contacted_at),
+                                      func.max(ENTRIES.c.contacted_at))).one()
+    return (local_today(settings, now), settings.winback_window_months,
+            settings.winback_threshold_percent, settings.winback_min_previous_eur,
+            settings.winback_groups, settings.timezone, tuple(lines), tuple(customers),
+            tuple(contacts))
+
+
+def run_due(session: Session, now: datetime, settings: Settings) -> list:
+    """The tick's step (core.tick.MODULES): detection up to date as of `now`. A process that
+    already ran it for the same inputs today skips the work; no mails, so no outcomes."""
+    key, fingerprint = _db_key(session), _fingerprint(session, settings, now)
+    if _last_runs.get(key) != fingerprint:
+        run(session, settings, now)
+        # Remembered only once committed: a rolled-back tick must run again next time.
+        event.listen(session, "after_commit",
+                     lambda _s: _last_runs.__setitem__(key, fingerprint), once=True)
+    return []
