@@ -3,6 +3,7 @@
     python app.py                      serve the console (KP_HOST / KP_PORT)
     python app.py tick [--at ISO]      run every due rule and drain the outbox as of an instant
     python app.py create-user          create a user (prompts, or --username/--role/--password)
+    python app.py import KIND FILE     import a DMS export (customers|orders) from CSV
 
 Wires configuration, database, dev mailbox, scheduler, pages and API together; the domain
 lives in core/, the HTTP edge in pages/, the ticker in scheduler/."""
@@ -25,7 +26,10 @@ from core.runtime import Runtime
 # Page modules in navigation order; each registers its routes when imported.
 PAGE_MODULES = (
     "pages.login", "pages.dashboard", "pages.cases", "pages.case_detail", "pages.templates_page",
-    "pages.outbox", "pages.devmailbox", "pages.settings_page", "pages.unsubscribe", "pages.api",
+    "pages.winback", "pages.winback_list", "pages.winback_customer", "pages.imports",
+    "pages.companies",
+    "pages.outbox", "pages.devmailbox", "pages.settings_page", "pages.unsubscribe", "pages.booking",
+    "pages.api",
 )
 DEMO_ADMIN = "admin"
 
@@ -69,6 +73,7 @@ def prepare_demo(db: Database) -> list[str]:
     """Demo mode: the demo admin (if there is no user yet) and the demo data on first start.
     Returns console lines about what was done."""
     from core.demo import load_demo
+    from core.winback.demo import load_demo as load_winback_demo
 
     lines = []
     with db.session(write=True) as session:
@@ -78,6 +83,11 @@ def prepare_demo(db: Database) -> list[str]:
         if session.query(TradeInCase.id).first() is None:
             count = load_demo(session, settings_mod.load(session), clock.now())
             lines.append(f"Demo-Daten geladen ({count} Ankauf-Fälle).")
+        # Loads only into a database without order lines, like the trade-in demo above.
+        count = load_winback_demo(session, settings_mod.load(session), clock.now())
+        if count:
+            lines.append(f"Demo-Daten geladen ({count} Kunden mit Aufträgen für die "
+                         f"Rückgewinnung).")
     return lines
 
 
@@ -212,7 +222,34 @@ def parser() -> argparse.ArgumentParser:
     user_cmd.add_argument("--password")
     user_cmd.add_argument("--display-name")
     user_cmd.add_argument("--email")
+    import_cmd = commands.add_parser("import", help="DMS-Export (CSV) importieren")
+    import_cmd.add_argument("kind", choices=("customers", "orders"),
+                            help="customers = Kunden, orders = Auftragspositionen")
+    import_cmd.add_argument("file", help="CSV-Datei (; oder , – UTF-8 oder Windows-1252)")
+    import_cmd.add_argument("--dry-run", action="store_true", help="nur prüfen, nichts speichern")
+    import_cmd.add_argument("--valid-only", action="store_true",
+                            help="fehlerhafte Zeilen überspringen statt alles abzulehnen")
+    import_cmd.add_argument("--map", action="append", default=[], metavar="FELD=SPALTE",
+                            help="Spalte der Datei einem Feld zuordnen (mehrfach möglich)")
     return root
+
+
+def import_csv(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from core.imports.cli import run_file
+
+    db = open_database(settings_mod.from_environment().database_url)
+    try:
+        outcome = run_file(db, args.kind, Path(args.file), args.map, dry_run=args.dry_run,
+                           valid_only=args.valid_only)
+    finally:
+        db.engine.dispose()
+    for line in outcome.out:
+        print(line)
+    for line in outcome.err:
+        print(line, file=sys.stderr)
+    return outcome.code
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -221,6 +258,8 @@ def main(argv: list[str] | None = None) -> int:
         return tick(args.at)
     if args.command == "create-user":
         return create_user(args)
+    if args.command == "import":
+        return import_csv(args)
     serve()
     return 0
 

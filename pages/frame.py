@@ -78,12 +78,15 @@ def nav_items(user: User, uses_dev_mailbox: bool) -> list[tuple[str, str, str]]:
     items = [
         ("Übersicht", "/", "dashboard"),
         ("Ankauf-Fälle", "/ankauf", "directions_car"),
+        ("Rückgewinnung", "/rueckgewinnung", "trending_down"),
+        ("Import", "/import", "upload_file"),
         ("Vorlagen", "/vorlagen", "article"),
         ("Postausgang", "/postausgang", "outbox"),
     ]
     if uses_dev_mailbox:
         items.append(("Dev-Postfach", "/dev-postfach", "inbox"))
     if user.role == "admin":
+        items.append(("Firmen", "/firmen", "store"))
         items.append(("Einstellungen", "/einstellungen", "settings"))
     return [item for item in items if may_open(user, item[1])]
 

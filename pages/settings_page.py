@@ -46,9 +46,28 @@ SECTIONS: tuple[tuple[str, str, tuple[tuple[str, str, str], ...]], ...] = (
         ("timezone", "Zeitzone", "z. B. Europe/Vienna oder Europe/Berlin"),
     )),
     ("Web", "public", (
-        ("public_base_url", "Öffentliche Adresse", "Basis der Abmeldelinks in den Mails"),
+        ("public_base_url", "Öffentliche Adresse",
+         "Basis der Abmelde- und Terminlinks in den Mails"),
+    )),
+    ("Geschäftskalender", "calendar_month", (
+        ("holiday_country", "Land (Feiertage)", "AT oder DE"),
+        ("holiday_region", "Bundesland/Region", "leer = nur bundesweite Feiertage; z. B. 9 "
+         "für Wien, BY für Bayern"),
+        ("opening_hours", "Öffnungszeiten", "z. B. Mo-Fr 08:00-18:00; Sa 09:00-12:00"),
+        ("closing_days", "Betriebsferien/Schließtage", "jährlich „24.12.“, einmalig "
+         "„02.01.2027“; mit ; trennen"),
+    )),
+    ("Rückgewinnung", "trending_down", (
+        ("winback_window_months", "Zeitraum (Monate)", "aktueller Zeitraum, verglichen mit "
+         "dem gleich langen davor"),
+        ("winback_threshold_percent", "Rückgang ab (%)", "ab diesem Umsatzrückgang erscheint "
+         "der Kunde in der Liste"),
+        ("winback_min_previous_eur", "Mindestumsatz vorher (€)", "kleinere Kunden werden "
+         "nicht betrachtet"),
+        ("winback_groups", "Kundengruppen", "mit Komma trennen; leer = alle Gruppen"),
     )),
 )
+COUNTRY_OPTIONS = {"AT": "Österreich (AT)", "DE": "Deutschland (DE)"}
 SECURITY_OPTIONS = {"none": "keine", "starttls": "STARTTLS", "ssl": "SSL/TLS"}
 ADDRESS_FIELDS = ("mail_from", "service_center_email", "dealer_email")
 ENV_INFO = (("host", "Adresse"), ("port", "Port"), ("database_url", "Datenbank"),
@@ -198,6 +217,9 @@ def _field(field: str, label: str, hint: str, current: Settings, env: dict[str, 
         ui.label(hint).classes("text-xs text-grey-7 -mt-2")
     elif field == "smtp_security":
         element = ui.select(SECURITY_OPTIONS, value=value, label=label).props("outlined dense")
+    elif field == "holiday_country":
+        options = COUNTRY_OPTIONS | ({} if value in COUNTRY_OPTIONS else {value: value})
+        element = ui.select(options, value=value, label=label).props("outlined dense")
     elif field == "smtp_password":
         element = ui.input(label, password=True, password_toggle_button=True).props(
             f'outlined dense hint="{hint}"')

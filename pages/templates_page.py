@@ -1,5 +1,6 @@
-"""Mail templates of the trade-in funnel: edit subject, text and HTML with a live preview
-against a real case, the variable list, validation at save, reset and a test mail."""
+"""Mail templates of every module (Ankauf, Rückgewinnung): edit subject, text and HTML with a
+live preview against a real case or customer, the variable list, validation at save, reset
+and a test mail. What differs per module comes from pages.template_sources."""
 from __future__ import annotations
 
 import uuid
@@ -10,9 +11,8 @@ from nicegui import run, ui
 from core.errors import NotFound
 from core.formatting import format_datetime
 from core.mail import outbox, render, templates
-from core.tradein import mails, queries, service
-from core.tradein.flow import MAILS
 from pages.frame import page, runtime
+from pages.template_sources import SOURCES, resolve_key, source_for
 from pages.widgets import (
     confirm_dialog,
     error_text,
@@ -22,90 +22,86 @@ from pages.widgets import (
     section,
 )
 
-RECIPIENTS = {"customer": "Kunde", "dealer": "Händler", "service_center": "Service-Center"}
-KINDS = {"marketing": "Werbung/Erinnerung", "transactional": "vom Kunden erwartet",
-         "staff": "an Mitarbeiter"}
 PREVIEW_DELAY = 0.7  # seconds of typing pause before the preview renders again
 
 
-def load_template(mail: str) -> dict[str, Any]:
+def load_template(key: str) -> dict[str, Any]:
     with runtime().db.session() as session:
-        row = templates.get(session, mails.template_key(mail))
+        row = templates.get(session, key)
         return {"subject": row.subject, "text": row.text_body, "html": row.html_body,
                 "version": row.version, "updated_by": row.updated_by,
                 "updated_at": format_datetime(row.updated_at, runtime().settings().timezone)}
 
 
-def preview_context(mail: str, case_id: int | None) -> tuple[dict[str, Any], str]:
-    """Template variables as the outbox would fill them for this case (or a sample case),
-    and who would receive the mail."""
-    settings, spec = runtime().settings(), MAILS[mail]
-    if case_id is None:
-        context = outbox.mail_context(settings, mails.sample_context(settings), None, spec.kind)
-        return context, f"{RECIPIENTS[spec.recipient]} (Beispieldaten)"
-    with runtime().db.session() as session:
-        case = service.case_detail(session, case_id)
-        context = mails.case_context(settings, case, case.customer)
-        customer = case.customer if spec.recipient == "customer" else None
-        address, name = mails.recipient(settings, spec, case.customer)
-        return (outbox.mail_context(settings, context, customer, spec.kind),
-                f"{name} <{address}>")
+def preview_context(key: str, record_id: int | None) -> tuple[dict[str, Any], str]:
+    """Template variables as the outbox would fill them for this record (case or customer;
+    None: sample data), and who would receive the mail."""
+    preview = source_for(key).preview(key, record_id)
+    return preview.context, preview.recipient
 
 
-def case_options(search: str) -> dict[int, str]:
-    """Cases to preview with: matches of the typed case number, name or e-mail."""
-    with runtime().db.session() as session:
-        rows, _ = queries.list_cases(session, search=search, page_size=15,
-                                     include_archived=True)
-        return {r.id: f"{r.id} · {r.customer_name} · {r.make} {r.model}" for r in rows}
+def record_options(key: str, search: str) -> dict[int, str]:
+    """Records to preview with: matches of the typed number, name or e-mail."""
+    return source_for(key).records(search)
 
 
-def save_template(mail: str, parts: dict[str, str], actor: str) -> None:
-    settings = runtime().settings()
+def template_options() -> dict[str, dict[str, str]]:
+    """module -> {template key: label}, for the grouped template picker."""
+    return {module: source.templates() for module, source in SOURCES.items()}
+
+
+def save_template(key: str, parts: dict[str, str], actor: str) -> None:
+    sample = source_for(key).sample(key)
     with runtime().db.session(write=True) as session:
-        templates.save(session, mails.template_key(mail), parts["subject"], parts["text"],
-                       parts["html"], actor, mails.sample_context(settings))
+        templates.save(session, key, parts["subject"], parts["text"], parts["html"], actor,
+                       sample)
 
 
-def reset_template(mail: str, actor: str) -> None:
+def reset_template(key: str, actor: str) -> None:
     with runtime().db.session(write=True) as session:
-        templates.reset_to_default(session, mails.template_key(mail), actor)
+        templates.reset_to_default(session, key, actor)
 
 
-def queue_test_mail(mail: str, case_id: int | None, user: Any) -> str:
+def queue_test_mail(key: str, record_id: int | None, user: Any) -> str:
     """Queue the saved template to the user (or the sender address); returns the address."""
     settings = runtime().settings()
     address = (getattr(user, "email", "") or "").strip() or settings.mail_from
-    context, _ = preview_context(mail, case_id)
+    context, _ = preview_context(key, record_id)
     with runtime().db.session(write=True) as session:
-        outbox.enqueue(session, settings, idempotency_key=f"test:{mail}:{uuid.uuid4().hex}",
-                       template_key=mails.template_key(mail), context=context,
+        outbox.enqueue(session, settings, idempotency_key=f"test:{key}:{uuid.uuid4().hex}",
+                       template_key=key, context=context,
                        to_addr=address, to_name=getattr(user, "display_name", ""),
                        # staff: a test is never suppressed by the customer's opt-out
                        kind="staff", actor=getattr(user, "username", "ui"))
     return address
 
 
-def _variables() -> None:
-    with ui.expansion("Verfügbare Variablen", icon="data_object").classes("w-full").props(
-            "dense").mark("variables"):
+def _variables(box: ui.element, variables: dict[str, str]) -> None:
+    box.clear()
+    with box:
         ui.label("Einsetzen mit {{ name }}; Ersatzwert: {{ name|default(\"…\") }}").classes(
             "text-xs text-grey-7 mb-1")
         with ui.element("div").classes("grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1"):
-            for name, description in mails.VARIABLES.items():
+            for name, description in variables.items():
                 ui.label("{{ " + name + " }}").classes("font-mono text-xs text-primary")
                 ui.label(description).classes("text-xs text-grey-8")
 
 
 @page("/vorlagen", "Mailvorlagen", roles=("admin", "service"))
 async def templates_page(user: Any) -> None:
-    wanted = ui.context.client.request.query_params.get("mail", "")
-    state: dict[str, Any] = {"mail": wanted if wanted in MAILS else next(iter(MAILS)),
-                             "case_id": None, "dirty": False, "changed": False}
-    page_title("Mailvorlagen", "Die zehn Mails des Ankaufs – Text, Betreff und Gestaltung")
+    options = await run.io_bound(template_options)
+    key = resolve_key(ui.context.client.request.query_params.get("mail", ""))
+    if key not in options[source_for(key).module]:
+        key = resolve_key("")
+    state: dict[str, Any] = {"mail": key, "case_id": None, "dirty": False, "changed": False}
+    page_title("Mailvorlagen", "Die Mails von Ankauf und Rückgewinnung – Betreff, Text und "
+               "Gestaltung")
 
     with ui.row().classes("w-full items-end gap-4 flex-wrap"):
-        picker = ui.select({k: m.label for k, m in MAILS.items()}, value=state["mail"],
+        module = ui.toggle({m: SOURCES[m].label for m in SOURCES},
+                           value=source_for(key).module).props(
+            "no-caps unelevated toggle-color=primary").mark("template-module")
+        picker = ui.select(options[source_for(key).module], value=key,
                            label="Vorlage").props("outlined dense").classes("w-80").mark(
             "template-select")
         meta = ui.label().classes("text-xs text-grey-7 mb-2").mark("template-meta")
@@ -132,9 +128,10 @@ async def templates_page(user: Any) -> None:
                 ui.space()
                 reset_button = ui.button("Auf Standard zurücksetzen", icon="restore").props(
                     "flat no-caps color=grey-8").mark("template-reset")
-            _variables()
+            variables_box = ui.expansion("Verfügbare Variablen", icon="data_object").classes(
+                "w-full").props("dense").mark("variables")
         with section("Vorschau", "visibility"):
-            case_select = ui.select({}, label="Vorschau mit Fall (Nr., Name oder E-Mail)",
+            case_select = ui.select({}, label=source_for(key).record_label,
                                     with_input=True, clearable=True).props(
                 "outlined dense").classes("w-full").mark("preview-case")
             ui.label("Ohne Auswahl: Beispieldaten.").classes("text-xs text-grey-6")
@@ -173,16 +170,32 @@ async def templates_page(user: Any) -> None:
             mail_preview(rendered.subject, recipient, rendered.html, rendered.text)
 
     async def load(mail: str) -> None:
+        if not mail:  # the picker is being refilled for another module
+            return
+        switched = source_for(mail).module != source_for(state["mail"]).module
         state.update(mail=mail, changed=False)
+        if switched or not state.get("loaded"):
+            await module_loaded(source_for(mail))
         data = await run.io_bound(load_template, mail)
         subject.value, text.value, html.value = data["subject"], data["text"], data["html"]
-        spec = MAILS[mail]
-        meta.set_text(f"An: {RECIPIENTS[spec.recipient]} · {KINDS[spec.kind]}"
-                      f"{' · automatisch' if spec.automatic else ''} · Version "
-                      f"{data['version']}, zuletzt {data['updated_at']} ({data['updated_by']})")
+        meta.set_text(f"{source_for(mail).meta(mail)} · Version {data['version']}, zuletzt "
+                      f"{data['updated_at']} ({data['updated_by']})")
         state["changed"] = False
         ui.navigate.history.replace(f"/vorlagen?mail={mail}")
         await render_preview()
+
+    async def module_loaded(source: Any) -> None:
+        """Variables, record picker and preview record follow the template's module."""
+        state.update(case_id=None, loaded=True)
+        _variables(variables_box, source.variables)
+        case_select.props(f'label="{source.record_label}"')
+        case_select.set_options(await run.io_bound(record_options, state["mail"], ""),
+                                value=None)
+
+    async def module_chosen(event: Any) -> None:
+        choices = options[event.value]
+        if source_for(state["mail"]).module != event.value and choices:
+            picker.set_options(choices, value=next(iter(choices)))
 
     def edited() -> None:
         state["dirty"] = state["changed"] = True
@@ -225,8 +238,8 @@ async def templates_page(user: Any) -> None:
 
     async def search_cases(event: Any) -> None:
         typed = str(event.args or "").strip()
-        options = await run.io_bound(case_options, typed)
-        case_select.set_options(options | ({state["case_id"]: case_select.options.get(
+        found = await run.io_bound(record_options, state["mail"], typed)
+        case_select.set_options(found | ({state["case_id"]: case_select.options.get(
             state["case_id"], str(state["case_id"]))} if state["case_id"] else {}),
             value=state["case_id"])
 
@@ -239,6 +252,7 @@ async def templates_page(user: Any) -> None:
             await render_preview()
 
     picker.on_value_change(lambda e: load(e.value))
+    module.on_value_change(module_chosen)
     for field in (subject, text, html):
         field.on_value_change(edited)
     save_button.on_click(save)
@@ -246,6 +260,5 @@ async def templates_page(user: Any) -> None:
     test_button.on_click(send_test)
     case_select.on("input-value", search_cases)
     case_select.on_value_change(case_chosen)
-    case_select.set_options(await run.io_bound(case_options, ""))
     ui.timer(PREVIEW_DELAY, tick)
     await load(state["mail"])

@@ -2,13 +2,18 @@
 error notifications. Display only; every decision comes from core."""
 from __future__ import annotations
 
+import threading
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
-from nicegui import ui
+from nicegui import run, ui
 
 from core.auth import PermissionDenied
 from core.errors import ActionNotAllowed, NotFound, ValidationError
 from core.tradein.flow import STATUS_LABELS
+from core.winback.flow import STATUS_LABELS as WINBACK_LABELS
+
+T = TypeVar("T")
 
 # Quasar colour per trade-in status: open work warm, waiting cool, closed muted/green.
 STATUS_COLORS: dict[int, str] = {
@@ -20,6 +25,16 @@ STATUS_COLORS: dict[int, str] = {
 FIELD_LABELS: dict[str, str] = {
     "appointment_at": "Termin", "purchase_price_eur": "Ankaufspreis",
     "subject": "Betreff", "text": "Text", "html": "HTML", "email": "E-Mail",
+    # win-back actions and companies
+    "note": "Notiz", "days": "Tage", "template": "Vorlage", "name": "Name",
+    "sender_name": "Absendername", "code": "Kürzel", "standard_template_key": "Standardvorlage",
+    "voucher_template_key": "Gutscheinvorlage", "file": "Datei",
+}
+
+# Quasar colour per win-back status (core.winback.flow.STATUS_LABELS).
+WINBACK_COLORS: dict[str, str] = {
+    "open": "orange-8", "mailed": "light-blue-8", "offer": "deep-purple-6",
+    "no_interest": "grey-7", "won_back": "green-7",
 }
 
 
@@ -31,6 +46,12 @@ def status_badge(status: int, archived: bool = False) -> ui.badge:
     if archived:
         ui.badge("archiviert", color="grey-5").classes("text-sm px-3 py-1").mark("archived-badge")
     return badge
+
+
+def winback_badge(status: str) -> ui.badge:
+    """The win-back status as a coloured pill (German label from the flow table)."""
+    return ui.badge(WINBACK_LABELS.get(status, status), color=WINBACK_COLORS.get(
+        status, "grey")).classes("text-sm px-3 py-1").mark("winback-status")
 
 
 def page_title(text: str, subtitle: str = "") -> None:
@@ -126,3 +147,52 @@ def confirm_dialog(
                 "dialog-confirm")
     dialog.open()
     return dialog
+
+
+class Progress:
+    """A fraction 0..1 (and an optional German step text) written by a worker thread through
+    core's progress callback and read by a ui.timer on the event loop; the lock keeps the two
+    sides from reading half an update."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._value, self._text = 0.0, ""
+
+    def __call__(self, fraction: float, text: str = "") -> None:
+        with self._lock:
+            self._value = min(max(float(fraction), 0.0), 1.0)
+            self._text = text or self._text
+
+    @property
+    def value(self) -> float:
+        with self._lock:
+            return self._value
+
+    @property
+    def text(self) -> str:
+        with self._lock:
+            return self._text
+
+
+async def run_with_progress(work: Callable[[Progress], T], bar: ui.linear_progress,
+                            label: ui.label | None = None) -> T:
+    """Run `work(progress)` off the event loop (run.io_bound) while `bar` (and `label`, the
+    step text) show how far it got; both are visible only while the work runs."""
+    progress = Progress()
+    widgets = [w for w in (bar, label) if w is not None]
+
+    def show() -> None:
+        bar.set_value(progress.value)
+        if label is not None:
+            label.set_text(progress.text)
+
+    bar.set_value(0)
+    for widget in widgets:
+        widget.set_visibility(True)
+    timer = ui.timer(0.2, show)
+    try:
+        return await run.io_bound(work, progress)
+    finally:
+        timer.cancel()
+        for widget in widgets:
+            widget.set_visibility(False)

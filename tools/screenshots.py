@@ -85,7 +85,52 @@ def _pages(server: liveserver.LiveServer) -> list[tuple[str, str]]:
         ("10-settings", "/einstellungen"),
         ("11-unsubscribe", f"/abmelden/{unsubscribe_token(customer)}"),
         ("12-unsubscribe-invalid", "/abmelden/kaputt"),
+        *_winback_pages(db_file),
     ]
+
+
+def _winback_pages(db_file: Path) -> list[tuple[str, str]]:
+    """The win-back pages: tiles, two lists, a declining customer of a company with a voucher
+    template (split mail button), import, companies and the win-back templates."""
+    voucher_customer = _first(db_file, (
+        "select e.customer_id from winback_entries e join companies c"
+        " on c.code = e.last_company_code where e.is_decline = 1 and e.status = 'open'"
+        " and c.voucher_template_key is not null order by e.decline_percent desc"))
+    other = _first(db_file, "select customer_id from winback_entries where status != 'open'"
+                            " order by customer_id")
+    return [
+        ("20-winback-tiles", "/rueckgewinnung"),
+        ("21-winback-list-decline", "/rueckgewinnung/liste?tile=decline"),
+        ("22-winback-list-won-back", "/rueckgewinnung/liste?tile=won_back"),
+        ("23-winback-customer", f"/rueckgewinnung/kunde/{voucher_customer}?tile=decline"),
+        ("24-winback-customer-worked", f"/rueckgewinnung/kunde/{other}?tile=mailed"),
+        ("25-import", "/import"),
+        ("26-companies", "/firmen"),
+        ("27-templates-winback", "/vorlagen?mail=winback.voucher"),
+    ]
+
+
+def _import_report(driver, server: liveserver.LiveServer, work: Path, out: Path,
+                   settle: float) -> None:
+    """The import page after uploading a customer file with two bad rows (report shown)."""
+    from selenium.webdriver.common.by import By
+
+    bad = work / "kunden-fehler.csv"
+    bad.write_text("Kundennummer;Vorname;Nachname;E-Mail;Werbeeinwilligung\n"
+                   "40001;Anna;Gut;anna@example.at;ja\n"
+                   ";Ohne;Nummer;ohne@example.at;ja\n"
+                   "40003;Kaputt;Mail;keine-adresse;vielleicht\n", encoding="utf-8")
+    driver.set_window_size(WIDTH, 1000)
+    driver.get(server.url + "/import")
+    liveserver.wait_for(driver, "//*[contains(text(),'CSV-Datei hierher')]")
+    driver.find_element(By.XPATH, "//input[@type='file']").send_keys(str(bad))
+    liveserver.wait_text(driver, "Pflichtfeld")
+    time.sleep(settle)
+    height = driver.execute_script("return document.body.scrollHeight")
+    driver.set_window_size(WIDTH, min(max(int(height) + 120, 800), 6000))
+    time.sleep(0.3)
+    driver.save_screenshot(str(out / "25b-import-report.png"))
+    print(f"  {'25b-import-report.png':28} /import (Datei mit Fehlern)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -106,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
             liveserver.login(driver, server)
             for name, path in _pages(server):
                 _capture(driver, server.url + path, args.out / f"{name}.png", args.settle)
+            _import_report(driver, server, work, args.out, args.settle)
         finally:
             driver.quit()
             server.stop()

@@ -1,0 +1,252 @@
+"""The list behind one win-back tile: server-side paging and sorting on every column, filters
+(search, customer group, company), CSV export of the filtered list.
+
+The view state lives in the query string, and a row opens the customer with that same query
+string, so the customer page's "Nächster Kunde" walks this list in its order."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from nicegui import run, ui
+
+from core import companies
+from core.formatting import format_eur
+from core.winback import queries
+from core.winback.flow import STATUS_LABELS, TILE_KEYS, TILES
+from pages.frame import page, runtime
+from pages.widgets import WINBACK_COLORS, notify_error, page_title
+from pages.winback import ROLES, today
+
+PAGE_SIZE = 25
+TILE_LABELS = {key: label for key, label, _hint in TILES}
+DEFAULT_SORT = "decline_percent"
+
+
+def _col(name: str, label: str, align: str = "left") -> dict[str, Any]:
+    return {"name": name, "label": label, "field": name, "align": align,
+            "sortable": name in queries.SORT_COLUMNS}
+
+
+# Every column sorts on the server (queries.list_entries knows the same names).
+COLUMNS: list[dict[str, Any]] = [
+    _col("customer_number", "Kundennr."),
+    _col("name", "Kunde"),
+    _col("city", "Ort"),
+    _col("customer_group", "Gruppe"),
+    _col("company", "Firma"),
+    _col("previous", "Umsatz vorher", "right"),
+    _col("current", "Umsatz jetzt", "right"),
+    _col("decline_percent", "Rückgang", "right"),
+    _col("last_order_date", "Letzter Auftrag"),
+]
+# Columns only some tiles need: every other tile holds one status only, so no status column.
+EXTRA_COLUMNS = {
+    "due": [_col("remind_on", "Erinnerung am"), _col("status", "Status")],
+    "won_back": [_col("won_back_cents", "Umsatz seitdem", "right")],
+}
+SORTABLE = set(queries.SORT_COLUMNS)
+
+STATUS_SLOT = r"""
+<q-td :props="props">
+  <q-badge :color="props.row.status_color" class="px-2 py-1">{{ props.value }}</q-badge>
+</q-td>"""
+NAME_SLOT = r"""
+<q-td :props="props">
+  <a :href="props.row.href" class="text-primary no-underline" @click.stop>{{ props.value }}</a>
+  <div v-if="props.row.company_name" class="text-xs text-grey-7">{{ props.row.company_name }}</div>
+</q-td>"""
+
+
+def state_from_query(params: Any) -> dict[str, Any]:
+    """The list's view state from a query string (unknown values fall back to defaults)."""
+    try:
+        page_number = max(int(params.get("page", "1")), 1)
+    except ValueError:
+        page_number = 1
+    sort = params.get("sort", DEFAULT_SORT)
+    return {
+        "tile": params.get("tile") if params.get("tile") in TILE_KEYS else "decline",
+        "search": params.get("q", "")[:100],
+        "customer_group": params.get("group", "")[:60] or None,
+        "company": params.get("company", "")[:60] or None,
+        "sort": sort if sort in SORTABLE else DEFAULT_SORT,
+        "descending": params.get("desc", "1") != "0",
+        "page": page_number,
+    }
+
+
+def query_string(state: dict[str, Any], with_page: bool = True) -> str:
+    params = {
+        "tile": state["tile"], "q": state["search"] or None,
+        "group": state["customer_group"], "company": state["company"],
+        "sort": state["sort"] if state["sort"] != DEFAULT_SORT else None,
+        "desc": None if state["descending"] else "0",
+        "page": state["page"] if with_page and state["page"] > 1 else None,
+    }
+    return urlencode({k: v for k, v in params.items() if v is not None})
+
+
+def list_filters(state: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments core.winback.queries takes for this view (minus paging)."""
+    return {k: state[k] for k in ("tile", "search", "customer_group", "company", "sort",
+                                  "descending")}
+
+
+def customer_href(customer_id: int, state: dict[str, Any]) -> str:
+    return f"/rueckgewinnung/kunde/{customer_id}?{query_string(state, with_page=False)}"
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f} %".replace(".", ",")
+
+
+def _row(row: Any, state: dict[str, Any], firms: dict[str, str]) -> dict[str, Any]:
+    last, remind = row.last_order_date, row.remind_on
+    return {
+        "id": row.customer_id,
+        "href": customer_href(row.customer_id, state),
+        "customer_number": row.customer_number or "",
+        "name": row.name or "–",
+        "company_name": row.company_name if row.company_name != row.name else "",
+        "city": row.city or "",
+        "customer_group": row.customer_group or "",
+        "company": firms.get(row.last_company_code, row.last_company_code),
+        "previous": format_eur(row.previous_cents),
+        "current": format_eur(row.current_cents),
+        "decline_percent": _percent(row.decline_percent),
+        "last_order_date": f"{last:%d.%m.%Y}" if last else "",
+        "status": STATUS_LABELS.get(row.status, row.status),
+        "status_color": WINBACK_COLORS.get(row.status, "grey"),
+        "remind_on": f"{remind:%d.%m.%Y}" if remind else "",
+        "won_back_cents": format_eur(row.won_back_cents),
+    }
+
+
+def load_page(state: dict[str, Any], firms: dict[str, str]) -> tuple[list[dict[str, Any]], int]:
+    with runtime().db.session() as session:
+        rows, total = queries.list_entries(session, page=state["page"], page_size=PAGE_SIZE,
+                                           today=today(), **list_filters(state))
+        return [_row(r, state, firms) for r in rows], total
+
+
+def load_options() -> tuple[list[str], dict[str, str]]:
+    """Choices of the filters: customer groups and companies (code -> display name)."""
+    with runtime().db.session() as session:
+        found = queries.filter_options(session)
+        names = {c.code: c.name for c in companies.list_companies(session)}
+    return found["customer_groups"], {code: names.get(code) or code
+                                      for code in found["companies"]}
+
+
+def export(state: dict[str, Any]) -> bytes:
+    settings = runtime().settings()
+    with runtime().db.session() as session:
+        return queries.export_csv(session, today=today(), timezone=settings.timezone,
+                                  **list_filters(state))
+
+
+def _filters(state: dict[str, Any], groups: list[str], firms: dict[str, str]) -> dict[str, Any]:
+    """The filter row; returns the widgets by state key."""
+    search = ui.input("Suche Kundennr., Name, Firma, Ort", value=state["search"]).props(
+        "outlined dense clearable debounce=400").classes("w-72").mark("filter-search")
+    with search.add_slot("prepend"):
+        ui.icon("search")
+    group_options = {"": "Alle Kundengruppen"} | {g: g for g in groups}
+    if state["customer_group"] and state["customer_group"] not in group_options:
+        group_options[state["customer_group"]] = state["customer_group"]
+    group = ui.select(group_options, value=state["customer_group"] or "",
+                      label="Kundengruppe").props("outlined dense").classes("w-52").mark(
+        "filter-group")
+    firm_options = {"": "Alle Firmen"} | firms
+    if state["company"] and state["company"] not in firm_options:
+        firm_options[state["company"]] = state["company"]
+    firm = ui.select(firm_options, value=state["company"] or "", label="Firma").props(
+        "outlined dense").classes("w-52").mark("filter-company")
+    return {"search": search, "customer_group": group, "company": firm}
+
+
+@page("/rueckgewinnung/liste", "Rückgewinnung – Liste", roles=ROLES)
+async def winback_list_page(user: Any) -> None:
+    state = state_from_query(ui.context.client.request.query_params)
+    groups, firms = await run.io_bound(load_options)
+
+    ui.link("← Rückgewinnung", "/rueckgewinnung").classes(
+        "text-sm text-primary no-underline").mark("back-to-tiles")
+    with ui.row().classes("w-full items-end justify-between"):
+        page_title(TILE_LABELS[state["tile"]], "Klick auf eine Zeile öffnet den Kunden; "
+                   "„Nächster Kunde“ folgt dann dieser Liste.")
+        total_label = ui.label().classes("text-sm text-grey-7 mb-2").mark("winback-total")
+    with ui.row().classes("w-full items-end gap-4 flex-wrap"):
+        widgets = _filters(state, groups, firms)
+        export_button = ui.button("CSV exportieren", icon="download").props(
+            "outline").classes("ml-auto").mark("export-csv")
+    # The export is one query plus writing: no steps to count, so the bar runs indeterminate.
+    bar = ui.linear_progress(show_value=False).props("indeterminate rounded size=4px").mark(
+        "export-progress")
+    bar.set_visibility(False)
+
+    columns = COLUMNS + EXTRA_COLUMNS.get(state["tile"], [])
+    pagination = {"rowsPerPage": PAGE_SIZE, "page": state["page"], "rowsNumber": 0,
+                  "sortBy": state["sort"], "descending": state["descending"]}
+    table = ui.table(columns=columns, rows=[], row_key="id", pagination=pagination).classes(
+        "w-full").props("flat bordered dense binary-state-sort :rows-per-page-options=[25]"
+                        ' no-data-label="Keine Kunden für diese Auswahl."'
+                        ' loading-label="Lädt …"').mark("winback-table")
+    table.add_slot("body-cell-status", STATUS_SLOT)
+    table.add_slot("body-cell-name", NAME_SLOT)
+
+    async def refresh() -> None:
+        table.props("loading")
+        try:
+            rows, total = await run.io_bound(load_page, state, firms)
+        except Exception as exc:  # noqa: BLE001 - show any failure instead of a blank page
+            notify_error(exc)
+            return
+        finally:
+            table.props(remove="loading")
+        table.rows = rows
+        total_label.set_text("1 Kunde" if total == 1 else f"{total:,} Kunden".replace(",", "."))
+        table.pagination = {**table.pagination, "page": state["page"], "rowsNumber": total,
+                            "sortBy": state["sort"], "descending": state["descending"]}
+        # The marker names the order shown, so a test can wait for a re-sorted list.
+        order = "desc" if state["descending"] else "asc"
+        table.mark(f"winback-table sorted-{state['sort']}-{order}")
+        table.update()
+        ui.navigate.history.replace(f"/rueckgewinnung/liste?{query_string(state)}")
+
+    async def on_request(event: Any) -> None:
+        wanted = event.args["pagination"]
+        state["page"] = int(wanted.get("page") or 1)
+        state["sort"] = wanted.get("sortBy") if wanted.get("sortBy") in SORTABLE \
+            else DEFAULT_SORT
+        state["descending"] = bool(wanted.get("descending"))
+        await refresh()
+
+    async def filter_changed(key: str, value: Any) -> None:
+        state[key] = value
+        state["page"] = 1
+        await refresh()
+
+    async def download() -> None:
+        export_button.disable()
+        bar.set_visibility(True)
+        try:
+            data = await run.io_bound(export, state)
+        except Exception as exc:  # noqa: BLE001
+            notify_error(exc)
+            return
+        finally:
+            export_button.enable()
+            bar.set_visibility(False)
+        ui.download.content(data, f"rueckgewinnung-{state['tile']}.csv", "text/csv")
+
+    table.on("request", on_request)
+    table.on("rowClick", lambda e: ui.navigate.to(e.args[1]["href"]))
+    widgets["search"].on_value_change(
+        lambda e: filter_changed("search", (e.value or "").strip()))
+    widgets["customer_group"].on_value_change(
+        lambda e: filter_changed("customer_group", e.value or None))
+    widgets["company"].on_value_change(lambda e: filter_changed("company", e.value or None))
+    export_button.on_click(download)
+    await refresh()
