@@ -158,6 +158,8 @@ class OutboxMessage(Base):
     kind: Mapped[str] = mapped_column(String(16))  # marketing | transactional | staff
     to_addr: Mapped[str] = mapped_column(String(254))
     to_name: Mapped[str] = mapped_column(String(200), default="")
+    # Display name in From: (a branch's own sender name); empty = the configured one.
+    from_name: Mapped[str] = mapped_column(String(200), default="")
     template_key: Mapped[str] = mapped_column(String(64))
     template_version: Mapped[int] = mapped_column(Integer)
     subject: Mapped[str] = mapped_column(Text)
@@ -220,7 +222,8 @@ class OrderLine(Base):
 
     __table_args__ = (
         UniqueConstraint("order_number", "line", name="uq_order_line"),
-        Index("ix_order_lines_customer_date", "customer_id", "order_date"),
+        # Covers the detection's GROUP BY (sums per customer and window) without the table.
+        Index("ix_order_lines_customer_date", "customer_id", "order_date", "net_cents"),
     )
 
 

@@ -65,7 +65,7 @@ def mail_context(settings: Settings, context: dict, customer: Customer | None,
 def enqueue(session: Session, settings: Settings, *, idempotency_key: str, template_key: str,
             context: dict, to_addr: str, to_name: str = "", kind: str,
             customer: Customer | None = None, case_id: int | None = None,
-            actor: str = "system") -> OutboxMessage | None:
+            actor: str = "system", from_name: str = "") -> OutboxMessage | None:
     """Queue one mail; the existing row if the key was used before; None if suppressed."""
     existing = _by_key(session, idempotency_key)
     if existing is not None:
@@ -73,6 +73,7 @@ def enqueue(session: Session, settings: Settings, *, idempotency_key: str, templ
     if kind not in KINDS:
         raise ValueError(f"unknown mail kind {kind!r}")
     check_header("to_name", to_name)
+    check_header("from_name", from_name)
     address = normalize_address(to_addr)
     customer_id = customer.id if customer is not None else None
     if kind == "marketing" and customer is not None and customer.opted_out_at is not None:
@@ -86,7 +87,8 @@ def enqueue(session: Session, settings: Settings, *, idempotency_key: str, templ
     check_header("subject", rendered.subject)
     row = OutboxMessage(
         idempotency_key=idempotency_key, message_id=_message_id(settings), kind=kind,
-        to_addr=address, to_name=to_name.strip(), template_key=template_key,
+        to_addr=address, to_name=to_name.strip(), from_name=from_name.strip(),
+        template_key=template_key,
         template_version=template.version, subject=rendered.subject, text_body=rendered.text,
         html_body=rendered.html, status="queued" if settings.send_emails else "held",
         attempts=0, next_attempt_at=clock.now(), last_error="", created_at=clock.now(),

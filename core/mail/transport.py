@@ -50,11 +50,12 @@ def build_message(row: OutboxMessage, settings: Settings,
     Built with the email package's MIME classes (compat32 policy): the same standard MIME,
     but EmailMessage's header objects made building a mail cost more than sending it
     (about 1 ms against 0.06 ms; see tests/bench/bench_sender.py)."""
-    for field in ("to_name", "to_addr", "subject"):
+    for field in ("to_name", "to_addr", "subject", "from_name"):
         check_header(field, getattr(row, field))
     # "=_" can never occur in a quoted-printable body, so no need to search the parts for it.
     msg = MIMEMultipart("alternative", boundary=f"=_kp{uuid4().hex}")
-    msg["From"] = formataddr((settings.mail_from_name, settings.mail_from), charset="utf-8")
+    sender = row.from_name or settings.mail_from_name
+    msg["From"] = formataddr((sender, settings.mail_from), charset="utf-8")
     msg["To"] = formataddr((row.to_name, row.to_addr), charset="utf-8")
     msg["Subject"] = encoded_words(row.subject)
     msg["Date"] = format_datetime(date or row.sent_at or clock.now())

@@ -138,6 +138,7 @@ def _customer_mail(session: Session, settings: Settings, plan: _Plan, template: 
     today = local_today(settings, clock.now())
     return {"template_key": key, "kind": "marketing", "to_addr": plan.customer.email,
             "to_name": plan.customer.full_name, "customer": plan.customer,
+            "from_name": mails.sender_name(settings, company),
             "context": mails.context(settings, plan.customer, plan.entry, company, today)}
 
 

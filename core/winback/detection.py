@@ -22,6 +22,7 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    or_,
     select,
     true,
     update,
@@ -38,6 +39,7 @@ from core.winback.flow import STATUS_LABELS, WORKABLE
 Progress = Callable[[float, str], None]  # (fraction 0..1, German step text)
 ENTRIES = WinbackEntry.__table__
 LINES = OrderLine.__table__
+RUN_EVENT = "winback_detection"  # one timeline event per run; its time is "last computed"
 _CHUNK = 500  # ids per IN (...) list: far below every database's parameter limit
 
 
@@ -145,24 +147,39 @@ def _upsert_sums(session: Session, settings: Settings, w: Windows, now: datetime
     insert = _insert(session).from_select(columns, source.where(true()))
     refreshed = ("previous_cents", "current_cents", "decline_percent", "is_decline",
                  "last_order_date", "computed_at")
+    new = insert.excluded
+    # Only rows whose figures changed are written (a nightly re-run mostly changes few), and
+    # their last-order details are cleared so that step 2 looks at exactly these rows again.
+    changed = or_(ENTRIES.c.previous_cents != new.previous_cents,
+                  ENTRIES.c.current_cents != new.current_cents,
+                  ENTRIES.c.is_decline != new.is_decline,
+                  ENTRIES.c.last_order_date.is_distinct_from(new.last_order_date))
     insert = insert.on_conflict_do_update(
         index_elements=[ENTRIES.c.customer_id],
-        set_={name: insert.excluded[name] for name in refreshed})
-    return session.execute(insert).rowcount or 0
+        set_={name: new[name] for name in refreshed} | {
+            "last_company_code": literal(""), "top_product_group": literal("")},
+        where=changed)
+    session.execute(insert)
+    return session.scalar(select(func.count()).select_from(ENTRIES)) or 0
 
 
 # --- step 2: company and product group of each customer's last order ------------------------
 
 def _last_orders(session: Session) -> dict[int, tuple[str, str]]:
-    """customer -> (company code, top product group) of the last order, where they changed.
+    """customer -> (company code, top product group) of the last order, for the entries whose
+    figures step 1 just changed (it cleared their company code).
 
     The last order is the one with the latest date (highest order number on that day); its
     product group with the largest amount wins, ties alphabetically."""
+    stale = select(ENTRIES.c.customer_id).where(ENTRIES.c.last_company_code == "").limit(1)
+    if session.scalar(stale) is None:  # the usual nightly re-run: nothing to look up
+        return {}
     query = (select(LINES.c.customer_id, LINES.c.order_number, LINES.c.company_code,
                     LINES.c.product_group, func.sum(LINES.c.net_cents),
                     ENTRIES.c.last_company_code, ENTRIES.c.top_product_group)
              .join(ENTRIES, and_(ENTRIES.c.customer_id == LINES.c.customer_id,
                                  ENTRIES.c.last_order_date == LINES.c.order_date))
+             .where(ENTRIES.c.last_company_code == "")
              .group_by(LINES.c.customer_id, LINES.c.order_number, LINES.c.company_code,
                        LINES.c.product_group, ENTRIES.c.last_company_code,
                        ENTRIES.c.top_product_group))
@@ -260,6 +277,9 @@ def run(session: Session, settings: Settings, now: datetime,
     won_back = _mark_won_back(session, settings, now)
     declines = session.scalar(select(func.count()).select_from(ENTRIES)
                               .where(ENTRIES.c.is_decline.is_(True))) or 0
+    events.record(session, RUN_EVENT, f"Rückgewinnung neu berechnet: {customers} Kunden, "
+                  f"{declines} mit Umsatzrückgang, {won_back} neu zurückgewonnen",
+                  data={"customers": customers, "declines": declines, "won_back": won_back})
     session.flush()
     report(1.0, "Fertig.")
     return DetectionReport(customers, declines, won_back, timer.perf_counter() - started)

@@ -17,7 +17,7 @@ from core import settings as settings_store
 from core.csvexport import Money, to_csv_bytes
 from core.errors import NotFound
 from core.models import Company, Customer, Event, OrderLine, WinbackEntry
-from core.winback.detection import add_months
+from core.winback.detection import RUN_EVENT, add_months
 from core.winback.flow import CLOSED, STATUS_LABELS, TILE_KEYS
 
 E, C = WinbackEntry, Customer
@@ -27,6 +27,7 @@ SORT_COLUMNS: dict[str, tuple[tuple[Any, ...], bool]] = {
     "name": ((C.last_name, C.first_name, C.company_name), False),
     "city": ((C.city,), False),
     "customer_group": ((C.customer_group,), False),
+    "company": ((E.last_company_code,), False),
     "previous": ((E.previous_cents,), False),
     "current": ((E.current_cents,), False),
     "decline_percent": ((E.decline_percent,), False),
@@ -210,7 +211,7 @@ def export_csv(session: Session, *, tile: str | None, search: str = "",
 
 def last_run(session: Session) -> datetime | None:
     """When the detection last ran (None before the first run)."""
-    return session.scalar(select(func.max(E.computed_at)))
+    return session.scalar(select(func.max(Event.at)).where(Event.kind == RUN_EVENT))
 
 
 def filter_options(session: Session) -> dict[str, list[str]]:

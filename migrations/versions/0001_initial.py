@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 07:57:06.059737
+Create Date: 2026-11-22 08:40:33.494838
 """
 from alembic import op
 import sqlalchemy as sa
@@ -105,7 +105,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('order_number', 'line', name='uq_order_line')
     )
     with op.batch_alter_table('order_lines', schema=None) as batch_op:
-        batch_op.create_index('ix_order_lines_customer_date', ['customer_id', 'order_date'], unique=False)
+        batch_op.create_index('ix_order_lines_customer_date', ['customer_id', 'order_date', 'net_cents'], unique=False)
         batch_op.create_index(batch_op.f('ix_order_lines_customer_number'), ['customer_number'], unique=False)
 
     op.create_table('tradein_cases',
@@ -186,6 +186,7 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('to_addr', sa.String(length=254), nullable=False),
     sa.Column('to_name', sa.String(length=200), nullable=False),
+    sa.Column('from_name', sa.String(length=200), nullable=False),
     sa.Column('template_key', sa.String(length=64), nullable=False),
     sa.Column('template_version', sa.Integer(), nullable=False),
     sa.Column('subject', sa.Text(), nullable=False),

@@ -77,6 +77,7 @@ def test_send_standard_mail_reaches_the_customer_with_unsubscribe(customer, comp
     text = mail.get_body(("plain",)).get_content()
     assert "Guten Tag Eva Gruber" in text and "Autohaus Wien" in text
     assert "Ihr Team von Autohaus Wien Service" in text  # the company's sender name
+    assert mail["From"].addresses[0].display_name == "Autohaus Wien Service"  # and From:
     assert "/abmelden/" in text
     assert "E-Mail „Standard“ an den Kunden – Status: Offen → E-Mail gesendet" in " ".join(
         timeline(companies, customer))

@@ -78,10 +78,11 @@ def test_every_column_sorts_on_the_server_both_ways(worklist, companies, sort):
         down, _ = queries.list_entries(session, tile=None, sort=sort, descending=True,
                                        page_size=None, today=TODAY)
     assert total == 7 and len(up) == 7
-    key = {"previous": "previous_cents", "current": "current_cents"}.get(sort, sort)
+    key = {"previous": "previous_cents", "current": "current_cents",
+           "company": "last_company_code"}.get(sort, sort)
     values = [r.last_name if sort == "name" else getattr(r, key) for r in up]
     assert values == sorted(values, key=lambda v: (v is not None, v))
-    if sort not in ("status", "remind_on", "won_back_cents", "customer_group", "city"):
+    if sort not in ("status", "remind_on", "won_back_cents", "customer_group", "city", "company"):
         assert [r.customer_id for r in down] == [r.customer_id for r in reversed(up)]
 
 
