@@ -14,6 +14,7 @@ from core.formatting import format_datetime, format_eur
 from core.tradein import queries
 from core.tradein.flow import SPECIAL_TILES, STATUS_LABELS
 from pages.frame import page, runtime
+from pages.paged_table import PagedTable
 from pages.widgets import STATUS_COLORS, notify_error, page_title
 
 PAGE_SIZE = 25
@@ -139,40 +140,18 @@ async def cases_page(user: Any) -> None:
         export_button = ui.button("CSV exportieren", icon="download").props(
             "outline no-caps").classes("ml-auto").mark("export-csv")
 
-    pagination = {"rowsPerPage": PAGE_SIZE, "page": state["page"], "rowsNumber": 0,
-                  "sortBy": state["sort"], "descending": state["descending"]}
-    table = ui.table(columns=COLUMNS, rows=[], row_key="id", pagination=pagination).classes(
-        "w-full").props("flat bordered binary-state-sort :rows-per-page-options=[25]"
-                        ' no-data-label="Keine Fälle für diese Auswahl."'
-                        ' loading-label="Lädt …"').mark("cases-table")
-    table.add_slot("body-cell-status", STATUS_SLOT)
-    table.add_slot("body-cell-name", NAME_SLOT)
-
-    async def refresh() -> None:
-        table.props("loading")
-        try:
-            rows, total = await run.io_bound(_load, state, tz)
-        except Exception as exc:  # noqa: BLE001 - show any failure instead of a blank page
-            notify_error(exc)
-            return
-        finally:
-            table.props(remove="loading")
-        table.rows = rows
+    def loaded(total: int) -> None:
         total_label.set_text("1 Fall" if total == 1 else f"{total:,} Fälle".replace(",", "."))
-        table.pagination = {**table.pagination, "page": state["page"], "rowsNumber": total,
-                            "sortBy": state["sort"], "descending": state["descending"]}
-        table.update()
         url = "/ankauf" + (f"?{qs}" if (qs := _query_string(state)) else "")
         ui.navigate.history.replace(url)
         _remember(url)
 
-    async def on_request(event: Any) -> None:
-        wanted = event.args["pagination"]
-        state["page"] = int(wanted.get("page") or 1)
-        state["sort"] = wanted.get("sortBy") if wanted.get("sortBy") in SORTABLE \
-            else "status_changed_at"
-        state["descending"] = bool(wanted.get("descending"))
-        await refresh()
+    paged = PagedTable(COLUMNS, load=lambda s: _load(s, tz), state=state, marker="cases-table",
+                       empty_label="Keine Fälle für diese Auswahl.", page_size=PAGE_SIZE,
+                       sortable=SORTABLE, default_sort="status_changed_at", on_loaded=loaded)
+    table, refresh = paged.table.classes("w-full"), paged.refresh
+    table.add_slot("body-cell-status", STATUS_SLOT)
+    table.add_slot("body-cell-name", NAME_SLOT)
 
     async def filter_changed(key: str, value: Any) -> None:
         state[key] = value
@@ -195,7 +174,6 @@ async def cases_page(user: Any) -> None:
             export_button.props(remove="loading")
         ui.download.content(data, "ankauf-faelle.csv", "text/csv")
 
-    table.on("request", on_request)
     table.on("rowClick", lambda e: ui.navigate.to(f"/ankauf/{e.args[1]['id']}"))
     status_select.on_value_change(lambda e: filter_changed("status", e.value or None))
     search.on_value_change(lambda e: filter_changed("search", (e.value or "").strip()))

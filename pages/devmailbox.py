@@ -10,6 +10,7 @@ from core.formatting import format_datetime
 from core.mail import devmailbox
 from core.models import User
 from pages.frame import page, runtime
+from pages.paged_table import PagedTable
 from pages.widgets import mail_frame, notify_error, page_title, value_row
 
 PAGE_SIZE = 25
@@ -54,31 +55,18 @@ async def devmailbox_page(user: User) -> None:
         refresh_button = ui.button("Aktualisieren", icon="refresh").props("flat dense").mark(
             "devmailbox-refresh")
     with ui.row().classes("w-full gap-4 no-wrap items-start"):
-        table = ui.table(
-            columns=COLUMNS, rows=[], row_key="id",
-            pagination={"rowsPerPage": PAGE_SIZE, "page": 1, "rowsNumber": 0},
-        ).classes("w-[42%] min-w-[380px] cursor-pointer").props(
-            'flat bordered dense :rows-per-page-options=[25] '
-            'no-data-label="Noch keine E-Mails empfangen."').mark("devmailbox-table")
+        paged = PagedTable(COLUMNS, load=lambda s: _load(s["page"], tz), state=state,
+                           marker="devmailbox-table", page_size=PAGE_SIZE, dense=True,
+                           empty_label="Noch keine E-Mails empfangen.",
+                           on_loaded=lambda total: show_newest())
+        table, refresh = paged.table.classes("w-[42%] min-w-[380px] cursor-pointer"), paged.refresh
         viewer = ui.column().classes("grow gap-2 min-w-0").mark("devmailbox-viewer")
         with viewer:
             ui.label("Eine E-Mail links auswählen.").classes("text-grey-7")
 
-    async def refresh() -> None:
-        try:
-            rows, total = await run.io_bound(_load, state["page"], tz)
-        except Exception as exc:  # noqa: BLE001 - show the failure instead of an empty page
-            notify_error(exc)
-            return
-        table.rows = rows
-        table.pagination = {**table.pagination, "page": state["page"], "rowsNumber": total}
-        table.update()
-        if rows and state.get("shown") is None:
-            await show(rows[0]["id"])  # open the newest mail right away
-
-    async def on_request(event: Any) -> None:
-        state["page"] = int(event.args["pagination"].get("page") or 1)
-        await refresh()
+    async def show_newest() -> None:
+        if table.rows and state.get("shown") is None:
+            await show(table.rows[0]["id"])  # open the newest mail right away
 
     async def show(message_id: int) -> None:
         try:
@@ -91,7 +79,6 @@ async def devmailbox_page(user: User) -> None:
         with viewer:
             _render_mail(mail)
 
-    table.on("request", on_request)
     table.on("row-click", lambda e: show(e.args[1]["id"]))
     refresh_button.on_click(refresh)
     await refresh()

@@ -10,6 +10,7 @@ from core.formatting import format_datetime
 from core.mail import outbox
 from core.models import User
 from pages.frame import page, runtime
+from pages.paged_table import PagedTable
 from pages.widgets import mail_preview, notify_error, page_title, value_row
 
 PAGE_SIZE = 25
@@ -50,12 +51,16 @@ def _row(row: Any, tz: str) -> dict[str, Any]:
     }
 
 
-def _load(status: str | None, search: str, page_no: int, tz: str) -> tuple[list, int, dict]:
+def _load(state: dict[str, Any], tz: str,
+          counts: dict[str, int]) -> tuple[list[dict[str, Any]], int]:
+    """One page of mails; `counts` receives the per-status numbers from the same session."""
     rt = runtime()
     with rt.db.session() as session:
-        rows, total = outbox.list_messages(session, status=status, search=search, page=page_no,
+        rows, total = outbox.list_messages(session, status=state["status"],
+                                           search=state["search"], page=state["page"],
                                            page_size=PAGE_SIZE)
-        return [_row(r, tz) for r in rows], total, outbox.counts(session, rt.settings())
+        counts.update(outbox.counts(session, rt.settings()))
+        return [_row(r, tz) for r in rows], total
 
 
 def _detail(message_id: int, tz: str) -> dict[str, Any]:
@@ -87,12 +92,17 @@ async def outbox_page(user: User) -> None:
             "outlined dense clearable debounce=400").classes("w-72").mark("outbox-search")
         ui.space()
         total_label = ui.label("").classes("text-sm text-grey-7").mark("outbox-total")
-    table = ui.table(
-        columns=COLUMNS, rows=[], row_key="id",
-        pagination={"rowsPerPage": PAGE_SIZE, "page": 1, "rowsNumber": 0},
-    ).classes("w-full cursor-pointer").props(
-        'flat bordered :rows-per-page-options=[25] no-data-label="Keine E-Mails."').mark(
-        "outbox-table")
+
+    counts: dict[str, int] = {}
+
+    def loaded(total: int) -> None:
+        total_label.text = f"{total} E-Mail" + ("" if total == 1 else "s") + " gefunden"
+        render_counts(counts)
+
+    paged = PagedTable(COLUMNS, load=lambda s: _load(s, tz, counts), state=state,
+                       marker="outbox-table", empty_label="Keine E-Mails.", page_size=PAGE_SIZE,
+                       on_loaded=loaded)
+    table, refresh = paged.table.classes("w-full cursor-pointer"), paged.refresh
     table.add_slot("body-cell-status", STATUS_SLOT)
 
     def render_counts(counts: dict[str, int]) -> None:
@@ -107,28 +117,11 @@ async def outbox_page(user: User) -> None:
             ui.chip(f"heute gesendet: {counts.get('sent_today', 0)}", color="grey-3").mark(
                 "outbox-count-today")
 
-    async def refresh() -> None:
-        try:
-            rows, total, counts = await run.io_bound(_load, state["status"], state["search"],
-                                                     state["page"], tz)
-        except Exception as exc:  # noqa: BLE001 - show the failure instead of an empty page
-            notify_error(exc)
-            return
-        table.rows = rows
-        table.pagination = {**table.pagination, "page": state["page"], "rowsNumber": total}
-        table.update()
-        total_label.text = f"{total} E-Mail" + ("" if total == 1 else "s") + " gefunden"
-        render_counts(counts)
-
     async def set_filter(status: str | None) -> None:
         status_select.value = status or ""  # triggers filter_changed
 
     async def filter_changed(key: str, value: Any) -> None:
         state[key], state["page"] = value, 1
-        await refresh()
-
-    async def on_request(event: Any) -> None:
-        state["page"] = int(event.args["pagination"].get("page") or 1)
         await refresh()
 
     async def open_mail(message_id: int) -> None:
@@ -139,7 +132,6 @@ async def outbox_page(user: User) -> None:
             return
         _mail_dialog(mail, user, refresh)
 
-    table.on("request", on_request)
     table.on("row-click", lambda e: open_mail(e.args[1]["id"]))
     status_select.on_value_change(lambda e: filter_changed("status", e.value or None))
     search.on_value_change(lambda e: filter_changed("search", (e.value or "").strip()))

@@ -15,6 +15,7 @@ from core.formatting import format_eur
 from core.winback import queries
 from core.winback.flow import STATUS_LABELS, TILE_KEYS, TILES
 from pages.frame import page, runtime
+from pages.paged_table import PagedTable
 from pages.widgets import WINBACK_COLORS, notify_error, page_title
 from pages.winback import ROLES, today
 
@@ -186,42 +187,21 @@ async def winback_list_page(user: Any) -> None:
         "export-progress")
     bar.set_visibility(False)
 
-    columns = COLUMNS + EXTRA_COLUMNS.get(state["tile"], [])
-    pagination = {"rowsPerPage": PAGE_SIZE, "page": state["page"], "rowsNumber": 0,
-                  "sortBy": state["sort"], "descending": state["descending"]}
-    table = ui.table(columns=columns, rows=[], row_key="id", pagination=pagination).classes(
-        "w-full").props("flat bordered dense binary-state-sort :rows-per-page-options=[25]"
-                        ' no-data-label="Keine Kunden für diese Auswahl."'
-                        ' loading-label="Lädt …"').mark("winback-table")
-    table.add_slot("body-cell-status", STATUS_SLOT)
-    table.add_slot("body-cell-name", NAME_SLOT)
-
-    async def refresh() -> None:
-        table.props("loading")
-        try:
-            rows, total = await run.io_bound(load_page, state, firms)
-        except Exception as exc:  # noqa: BLE001 - show any failure instead of a blank page
-            notify_error(exc)
-            return
-        finally:
-            table.props(remove="loading")
-        table.rows = rows
+    def loaded(total: int) -> None:
         total_label.set_text("1 Kunde" if total == 1 else f"{total:,} Kunden".replace(",", "."))
-        table.pagination = {**table.pagination, "page": state["page"], "rowsNumber": total,
-                            "sortBy": state["sort"], "descending": state["descending"]}
         # The marker names the order shown, so a test can wait for a re-sorted list.
         order = "desc" if state["descending"] else "asc"
         table.mark(f"winback-table sorted-{state['sort']}-{order}")
-        table.update()
         ui.navigate.history.replace(f"/rueckgewinnung/liste?{query_string(state)}")
 
-    async def on_request(event: Any) -> None:
-        wanted = event.args["pagination"]
-        state["page"] = int(wanted.get("page") or 1)
-        state["sort"] = wanted.get("sortBy") if wanted.get("sortBy") in SORTABLE \
-            else DEFAULT_SORT
-        state["descending"] = bool(wanted.get("descending"))
-        await refresh()
+    paged = PagedTable(COLUMNS + EXTRA_COLUMNS.get(state["tile"], []),
+                       load=lambda s: load_page(s, firms), state=state, marker="winback-table",
+                       empty_label="Keine Kunden für diese Auswahl.", page_size=PAGE_SIZE,
+                       dense=True, sortable=SORTABLE, default_sort=DEFAULT_SORT,
+                       on_loaded=loaded)
+    table, refresh = paged.table.classes("w-full"), paged.refresh
+    table.add_slot("body-cell-status", STATUS_SLOT)
+    table.add_slot("body-cell-name", NAME_SLOT)
 
     async def filter_changed(key: str, value: Any) -> None:
         state[key] = value
@@ -241,7 +221,6 @@ async def winback_list_page(user: Any) -> None:
             bar.set_visibility(False)
         ui.download.content(data, f"rueckgewinnung-{state['tile']}.csv", "text/csv")
 
-    table.on("request", on_request)
     table.on("rowClick", lambda e: ui.navigate.to(e.args[1]["href"]))
     widgets["search"].on_value_change(
         lambda e: filter_changed("search", (e.value or "").strip()))
