@@ -13,8 +13,8 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, joinedload
 
 from core import clock, events
-from core.auth import require_role
 from core.errors import ActionNotAllowed, NotFound, ValidationError
+from core.flows import checked_action, ensure_allowed
 from core.formatting import format_datetime, format_eur
 from core.models import Customer, TradeInCase, User
 from core.settings import Settings
@@ -180,15 +180,9 @@ def _required_data(action: Action, data: dict[str, Any], settings: Settings) -> 
 def _plan(session: Session, settings: Settings, case_id: int, action_name: str,
           data: dict[str, Any] | None, user: User | None) -> _Plan:
     """Every check perform makes, without changing anything (preview shares it)."""
-    action = ACTIONS.get(action_name)
-    if action is None:
-        raise NotFound(f"Unbekannte Aktion „{action_name}“.")
-    if user is not None:
-        require_role(user, *action.roles)
+    action = checked_action(ACTIONS, action_name, user)
     case = case_detail(session, case_id)
-    reason = allowed_actions(case.status, case.archived_at is not None)[action.name]
-    if reason:
-        raise ActionNotAllowed(reason)
+    ensure_allowed(allowed_actions(case.status, case.archived_at is not None), action)
     mail = _action_mail(action, case.status)
     if mail and MAILS[mail].kind == "marketing" and case.customer.opted_out_at is not None:
         raise ActionNotAllowed(OPTED_OUT_REASON)

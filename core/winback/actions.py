@@ -16,9 +16,9 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from core import clock, events
-from core.auth import require_role
 from core.calendar import BusinessCalendar
 from core.errors import ActionNotAllowed, NotFound, ValidationError
+from core.flows import checked_action, ensure_allowed
 from core.mail import outbox
 from core.mail.render import Rendered
 from core.models import Company, Customer, OrderLine, OutboxMessage, User, WinbackEntry
@@ -162,15 +162,9 @@ def _offer_note(session: Session, settings: Settings, plan: _Plan, user: User | 
 def _plan(session: Session, settings: Settings, customer_id: int, action_name: str,
           data: dict[str, Any] | None, user: User | None) -> _Plan:
     """Every check perform makes, without changing anything (preview shares it)."""
-    action = ACTIONS.get(action_name)
-    if action is None:
-        raise NotFound(f"Unbekannte Aktion „{action_name}“.")
-    if user is not None:
-        require_role(user, *action.roles)
+    action = checked_action(ACTIONS, action_name, user)
     entry = entry_for(session, customer_id)
-    reason = allowed_actions(entry.status)[action.name]
-    if reason:
-        raise ActionNotAllowed(reason)
+    ensure_allowed(allowed_actions(entry.status), action)
     plan = _Plan(entry, session.get(Customer, customer_id), action)
     data = data if isinstance(data, dict) else {}
     if action.name == "create_offer":
