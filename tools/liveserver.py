@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -155,3 +156,22 @@ def login(driver, server: LiveServer, target: str = "/") -> None:
     wait_for(driver, field_xpath("Passwort")).send_keys(server.password)
     wait_for(driver, button_xpath("Anmelden")).click()
     wait_text(driver, "Paula Prüfer", timeout=30)
+
+
+# --- helpers for tests that look behind the browser -----------------------------------------
+
+DIALOG = "//div[contains(@class,'q-dialog')]"
+
+
+def query(server: LiveServer, sql: str, *params) -> list[tuple]:
+    """Rows from the server's own database file (read-only use: what the UI really stored)."""
+    with sqlite3.connect(server.workdir / "kundenpilot.db") as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def tick(server: LiveServer) -> None:
+    """`python app.py tick` against the server's database: drains the outbox into the dev
+    mailbox exactly as the scheduler would."""
+    subprocess.run([sys.executable, str(ROOT / "app.py"), "tick"],
+                   env=_env(server, demo=False, extra=None), cwd=server.workdir,
+                   check=True, capture_output=True, timeout=120)

@@ -2,37 +2,17 @@
 mail in the dev mailbox; plus what a disabled button and a missing price tell the user."""
 from __future__ import annotations
 
-import sqlite3
-import subprocess
-import sys
-
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
-from tools import liveserver
-from tools.liveserver import ROOT, button_xpath, field_xpath, wait_for, wait_text
-
-DIALOG = "//div[contains(@class,'q-dialog')]"
-
-
-def _query(server, sql: str, *params) -> list[tuple]:
-    with sqlite3.connect(server.workdir / "kundenpilot.db") as conn:
-        return conn.execute(sql, params).fetchall()
+from tools.liveserver import DIALOG, button_xpath, field_xpath, query, tick, wait_for, wait_text
 
 
 def _case_in(server, status: int) -> int:
-    rows = _query(server, "select id from tradein_cases where status=? and archived_at is null "
-                          "order by id limit 1", status)
+    rows = query(server, "select id from tradein_cases where status=? and archived_at is null "
+                         "order by id limit 1", status)
     assert rows, f"demo data has no open case in status {status}"
     return rows[0][0]
-
-
-def _tick(server) -> None:
-    """`python app.py tick` against the server's database: drains the outbox into the dev
-    mailbox exactly as the scheduler would."""
-    env = liveserver._env(server, demo=False, extra=None)  # noqa: SLF001 - same env as the server
-    subprocess.run([sys.executable, str(ROOT / "app.py"), "tick"], env=env, cwd=server.workdir,
-                   check=True, capture_output=True, timeout=120)
 
 
 def test_tile_to_case_to_confirmed_appointment_mail_in_dev_mailbox(logged_in, live_server):
@@ -53,14 +33,14 @@ def test_tile_to_case_to_confirmed_appointment_mail_in_dev_mailbox(logged_in, li
     subject = subject_cell.text
     assert "04.03.2030 10:30" in subject
     # Nothing is queued before the user confirms the preview.
-    assert _query(live_server, "select status from tradein_cases where id=?", case_id) == [(3,)]
+    assert query(live_server, "select status from tradein_cases where id=?", case_id) == [(3,)]
 
     wait_for(browser, DIALOG + button_xpath("Senden")).click()
     wait_text(browser, "E-Mail liegt im Postausgang")
     wait_text(browser, "4) Terminbestätigung gesendet")
-    assert _query(live_server, "select status from tradein_cases where id=?", case_id) == [(4,)]
+    assert query(live_server, "select status from tradein_cases where id=?", case_id) == [(4,)]
 
-    _tick(live_server)
+    tick(live_server)
     browser.get(live_server.url + "/dev-postfach")
     wait_text(browser, subject, timeout=30)
 
@@ -82,7 +62,7 @@ def test_disabled_action_says_why(logged_in, live_server):
 def test_offer_without_price_shows_german_error_and_changes_nothing(logged_in, live_server):
     browser = logged_in
     case_id = _case_in(live_server, 4)
-    outbox_before = _query(live_server, "select count(*) from outbox where case_id=?", case_id)
+    outbox_before = query(live_server, "select count(*) from outbox where case_id=?", case_id)
     browser.get(f"{live_server.url}/ankauf/{case_id}")
     wait_for(browser, button_xpath("Händlerangebot senden")).click()
     price = wait_for(browser, DIALOG + field_xpath("Ankaufspreis"))
@@ -90,7 +70,7 @@ def test_offer_without_price_shows_german_error_and_changes_nothing(logged_in, l
     wait_text(browser, "Bitte einen Ankaufspreis eingeben")
     assert price.is_displayed()  # the dialog stays open for the user to fill in the price
     assert browser.find_elements(By.XPATH, DIALOG + button_xpath("Senden")) == []
-    assert _query(live_server, "select status, purchase_price_cents from tradein_cases "
-                               "where id=?", case_id) == [(4, None)]
-    assert _query(live_server, "select count(*) from outbox where case_id=?",
-                  case_id) == outbox_before
+    assert query(live_server, "select status, purchase_price_cents from tradein_cases "
+                              "where id=?", case_id) == [(4, None)]
+    assert query(live_server, "select count(*) from outbox where case_id=?",
+                 case_id) == outbox_before

@@ -2,29 +2,19 @@
 split button's dropdown -> preview -> confirm -> `python app.py tick` -> dev mailbox."""
 from __future__ import annotations
 
-import sqlite3
-import subprocess
-import sys
-
 from selenium.webdriver.common.keys import Keys
 
 from tools import liveserver
-from tools.liveserver import ROOT, button_xpath, wait_for, wait_text
+from tools.liveserver import DIALOG, button_xpath, query, tick, wait_for, wait_text
 
-DIALOG = "//div[contains(@class,'q-dialog')]"
 MAIL_SPLIT = ("//div[contains(@class,'q-btn-dropdown--split')]"
               "[.//*[normalize-space()='E-Mail senden']]")
-
-
-def _query(server, sql: str, *params) -> list[tuple]:
-    with sqlite3.connect(server.workdir / "kundenpilot.db") as conn:
-        return conn.execute(sql, params).fetchall()
 
 
 def _voucher_customer(server) -> tuple[int, str, str]:
     """An open declining customer whose last order's company has a voucher template and who
     may receive marketing mail: (id, customer number, e-mail)."""
-    rows = _query(server, """
+    rows = query(server, """
         select e.customer_id, c.customer_number, c.email from winback_entries e
         join customers c on c.id = e.customer_id
         join companies f on f.code = e.last_company_code
@@ -33,14 +23,6 @@ def _voucher_customer(server) -> tuple[int, str, str]:
         order by e.customer_id limit 1""")
     assert rows, "demo data has no open declining customer of a company with a voucher"
     return rows[0]
-
-
-def _tick(server) -> None:
-    """`python app.py tick` against the server's database: drains the outbox into the dev
-    mailbox exactly as the scheduler would."""
-    env = liveserver._env(server, demo=False, extra=None)  # noqa: SLF001 - same env as the server
-    subprocess.run([sys.executable, str(ROOT / "app.py"), "tick"], env=env, cwd=server.workdir,
-                   check=True, capture_output=True, timeout=120)
 
 
 def test_tile_to_customer_to_voucher_mail_in_dev_mailbox(logged_in, live_server):
@@ -66,16 +48,16 @@ def test_tile_to_customer_to_voucher_mail_in_dev_mailbox(logged_in, live_server)
                                          "/following-sibling::*[1]").text
     assert "Gutschein" in subject
     # Nothing is queued before the user confirms the preview.
-    assert _query(live_server, "select count(*) from outbox where customer_id=?",
-                  customer_id) == [(0,)]
+    assert query(live_server, "select count(*) from outbox where customer_id=?",
+                 customer_id) == [(0,)]
 
     wait_for(browser, DIALOG + button_xpath("Senden")).click()
     wait_text(browser, "E-Mail liegt im Postausgang")
-    assert _query(live_server, "select status from winback_entries where customer_id=?",
-                  customer_id) == [("mailed",)]
-    assert _query(live_server, "select template_key from outbox where customer_id=?",
-                  customer_id) == [("winback.voucher",)]
+    assert query(live_server, "select status from winback_entries where customer_id=?",
+                 customer_id) == [("mailed",)]
+    assert query(live_server, "select template_key from outbox where customer_id=?",
+                 customer_id) == [("winback.voucher",)]
 
-    _tick(live_server)
+    tick(live_server)
     browser.get(live_server.url + "/dev-postfach")
     wait_text(browser, subject, timeout=30)
