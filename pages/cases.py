@@ -149,19 +149,14 @@ async def cases_page(user: Any) -> None:
     paged = PagedTable(COLUMNS, load=lambda s: _load(s, tz), state=state, marker="cases-table",
                        empty_label="Keine Fälle für diese Auswahl.", page_size=PAGE_SIZE,
                        sortable=SORTABLE, default_sort="status_changed_at", on_loaded=loaded)
-    table, refresh = paged.table.classes("w-full"), paged.refresh
+    table = paged.table.classes("w-full")
     table.add_slot("body-cell-status", STATUS_SLOT)
     table.add_slot("body-cell-name", NAME_SLOT)
-
-    async def filter_changed(key: str, value: Any) -> None:
-        state[key] = value
-        state["page"] = 1
-        await refresh()
 
     async def clear_tile() -> None:
         if tile_chip:
             tile_chip.delete()
-        await filter_changed("tile", None)
+        await paged.filter_by("tile", None)
 
     async def export() -> None:
         export_button.props("loading")
@@ -175,13 +170,13 @@ async def cases_page(user: Any) -> None:
         ui.download.content(data, "ankauf-faelle.csv", "text/csv")
 
     table.on("rowClick", lambda e: ui.navigate.to(f"/ankauf/{e.args[1]['id']}"))
-    status_select.on_value_change(lambda e: filter_changed("status", e.value or None))
-    search.on_value_change(lambda e: filter_changed("search", (e.value or "").strip()))
-    archived.on_value_change(lambda e: filter_changed("include_archived", e.value))
+    status_select.on_value_change(lambda e: paged.filter_by("status", e.value or None))
+    search.on_value_change(lambda e: paged.filter_by("search", (e.value or "").strip()))
+    archived.on_value_change(lambda e: paged.filter_by("include_archived", e.value))
     if tile_chip:
         tile_chip.on("remove", clear_tile)
     export_button.on_click(export)
-    await refresh()
+    await paged.refresh()
 
 
 def _remember(url: str) -> None:

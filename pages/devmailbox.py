@@ -59,7 +59,7 @@ async def devmailbox_page(user: User) -> None:
                            marker="devmailbox-table", page_size=PAGE_SIZE, dense=True,
                            empty_label="Noch keine E-Mails empfangen.",
                            on_loaded=lambda total: show_newest())
-        table, refresh = paged.table.classes("w-[42%] min-w-[380px] cursor-pointer"), paged.refresh
+        table = paged.table.classes("w-[42%] min-w-[380px] cursor-pointer")
         viewer = ui.column().classes("grow gap-2 min-w-0").mark("devmailbox-viewer")
         with viewer:
             ui.label("Eine E-Mail links auswählen.").classes("text-grey-7")
@@ -80,8 +80,8 @@ async def devmailbox_page(user: User) -> None:
             _render_mail(mail)
 
     table.on("row-click", lambda e: show(e.args[1]["id"]))
-    refresh_button.on_click(refresh)
-    await refresh()
+    refresh_button.on_click(paged.refresh)
+    await paged.refresh()
 
 
 def _render_mail(mail: dict[str, Any]) -> None:

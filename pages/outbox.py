@@ -102,7 +102,7 @@ async def outbox_page(user: User) -> None:
     paged = PagedTable(COLUMNS, load=lambda s: _load(s, tz, counts), state=state,
                        marker="outbox-table", empty_label="Keine E-Mails.", page_size=PAGE_SIZE,
                        on_loaded=loaded)
-    table, refresh = paged.table.classes("w-full cursor-pointer"), paged.refresh
+    table = paged.table.classes("w-full cursor-pointer")
     table.add_slot("body-cell-status", STATUS_SLOT)
 
     def render_counts(counts: dict[str, int]) -> None:
@@ -118,11 +118,7 @@ async def outbox_page(user: User) -> None:
                 "outbox-count-today")
 
     async def set_filter(status: str | None) -> None:
-        status_select.value = status or ""  # triggers filter_changed
-
-    async def filter_changed(key: str, value: Any) -> None:
-        state[key], state["page"] = value, 1
-        await refresh()
+        status_select.value = status or ""  # triggers paged.filter_by
 
     async def open_mail(message_id: int) -> None:
         try:
@@ -130,12 +126,12 @@ async def outbox_page(user: User) -> None:
         except Exception as exc:  # noqa: BLE001
             notify_error(exc)
             return
-        _mail_dialog(mail, user, refresh)
+        _mail_dialog(mail, user, paged.refresh)
 
     table.on("row-click", lambda e: open_mail(e.args[1]["id"]))
-    status_select.on_value_change(lambda e: filter_changed("status", e.value or None))
-    search.on_value_change(lambda e: filter_changed("search", (e.value or "").strip()))
-    await refresh()
+    status_select.on_value_change(lambda e: paged.filter_by("status", e.value or None))
+    search.on_value_change(lambda e: paged.filter_by("search", (e.value or "").strip()))
+    await paged.refresh()
 
 
 def _mail_dialog(mail: dict[str, Any], user: User, refresh: Any) -> None:

@@ -63,6 +63,11 @@ class PagedTable:
             if inspect.isawaitable(result):
                 await result
 
+    async def filter_by(self, key: str, value: Any) -> None:
+        """A filter changed: store it and show the first page of the new result."""
+        self.state[key], self.state["page"] = value, 1
+        await self.refresh()
+
     async def _on_request(self, event: Any) -> None:
         wanted = event.args["pagination"]
         self.state["page"] = int(wanted.get("page") or 1)

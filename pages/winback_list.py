@@ -199,14 +199,9 @@ async def winback_list_page(user: Any) -> None:
                        empty_label="Keine Kunden für diese Auswahl.", page_size=PAGE_SIZE,
                        dense=True, sortable=SORTABLE, default_sort=DEFAULT_SORT,
                        on_loaded=loaded)
-    table, refresh = paged.table.classes("w-full"), paged.refresh
+    table = paged.table.classes("w-full")
     table.add_slot("body-cell-status", STATUS_SLOT)
     table.add_slot("body-cell-name", NAME_SLOT)
-
-    async def filter_changed(key: str, value: Any) -> None:
-        state[key] = value
-        state["page"] = 1
-        await refresh()
 
     async def download() -> None:
         export_button.disable()
@@ -223,9 +218,9 @@ async def winback_list_page(user: Any) -> None:
 
     table.on("rowClick", lambda e: ui.navigate.to(e.args[1]["href"]))
     widgets["search"].on_value_change(
-        lambda e: filter_changed("search", (e.value or "").strip()))
+        lambda e: paged.filter_by("search", (e.value or "").strip()))
     widgets["customer_group"].on_value_change(
-        lambda e: filter_changed("customer_group", e.value or None))
-    widgets["company"].on_value_change(lambda e: filter_changed("company", e.value or None))
+        lambda e: paged.filter_by("customer_group", e.value or None))
+    widgets["company"].on_value_change(lambda e: paged.filter_by("company", e.value or None))
     export_button.on_click(download)
-    await refresh()
+    await paged.refresh()
