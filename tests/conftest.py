@@ -1,7 +1,6 @@
 """Fixtures shared by every test: a real database file, the clock, a real SMTP server."""
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -14,6 +13,7 @@ from aiosmtpd.controller import Controller
 from core import clock
 from core.db import Database
 from core.settings import Settings
+from tools.liveserver import free_port  # noqa: F401 - tests import it from here
 
 
 @pytest.fixture
@@ -32,12 +32,6 @@ def now() -> Iterator[datetime]:
     clock.set_now(start)
     yield start
     clock.set_now(None)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import shutil
 import smtplib
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,6 +35,7 @@ from core.mail.sender import drain  # noqa: E402
 from core.mail.transport import build_message  # noqa: E402
 from core.models import Customer, OutboxMessage  # noqa: E402
 from core.settings import Settings  # noqa: E402
+from tools.liveserver import free_port  # noqa: E402
 
 SUBJECT = "Ihr {{ car }}: Marktwert {{ value }}"
 TEXT = ("Guten Tag {{ first_name }} {{ last_name }},\n\nder aktuelle Marktwert Ihres {{ car }} "
@@ -120,7 +120,7 @@ def timed_drain(db: Database, settings: Settings, count: int) -> float:
 
 def main(count: int, rounds: int) -> None:
     clock.set_now(NOW)
-    port = _free_port()
+    port = free_port()
     sink = subprocess.Popen([sys.executable, __file__, "--sink", str(port)], text=True,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     assert sink.stdout.readline().strip() == "ready"
@@ -149,12 +149,6 @@ def main(count: int, rounds: int) -> None:
     ratio = drain_rate / raw_rate
     verdict = "ok" if ratio >= 0.7 else "MISSED"
     print(f"ratio drain/raw:   {ratio:8.2f}  (target >= 0.70: {verdict})")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 if __name__ == "__main__":
