@@ -14,6 +14,7 @@ import getpass
 import importlib
 import logging
 import secrets
+import socket
 import sys
 from datetime import datetime
 
@@ -110,6 +111,21 @@ def login_hint(db: Database, demo: bool) -> str:
     return "Mit Ihrem Benutzerkonto anmelden."
 
 
+def ensure_port_free(host: str, port: int) -> None:
+    """Stop with a clear message before anything starts if another program has the port
+    (often a Kundenpilot still running); uvicorn would only fail after start-up began."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        # As uvicorn binds: a port left in TIME_WAIT by a restart is free, a listener is not.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise SystemExit(
+                f"Port {port} auf {host} ist schon belegt ({exc.strerror}). Läuft Kundenpilot "
+                f"bereits? Sonst mit einem anderen Port starten, z. B. KP_PORT=8081 ./run.sh"
+            ) from None
+
+
 def serve() -> None:
     from nicegui import app, ui
 
@@ -121,6 +137,7 @@ def serve() -> None:
     from scheduler.ticker import Ticker
 
     env = settings_mod.from_environment()
+    ensure_port_free(env.host, env.port)
     db = open_database(env.database_url)
     runtime = Runtime(db)
     notes = prepare_demo(db) if env.demo else []

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -86,3 +87,19 @@ def test_create_user_without_terminal_needs_the_flags(tmp_path):
                   stdin="")
     assert result.returncode != 0
     assert "Fehlt" in result.stderr
+
+
+def test_serve_on_a_busy_port_says_so_in_german_and_touches_nothing(tmp_path):
+    with socket.socket() as other:  # another program already listens on the port
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KP_")}
+        env |= {"KP_DATABASE_URL": f"sqlite:///{tmp_path / 'busy.db'}", "KP_PORT": str(port),
+                "KP_DEMO": "true"}
+        result = subprocess.run([sys.executable, str(ROOT / "app.py")], env=env, cwd=ROOT,
+                                capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert f"Port {port} auf 127.0.0.1 ist schon belegt" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "busy.db").exists()  # stopped before creating or loading anything
