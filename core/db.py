@@ -17,7 +17,10 @@ DEFAULT_URL = f"sqlite:///{DATA_DIR / 'kundenpilot.db'}"
 def make_engine(url: str = "") -> Engine:
     url = url or DEFAULT_URL
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        # One connection per request: the pool is as large as the server's worker threads
+        # (anyio's default of 40), so requests queue on SQLite's write lock, not on the pool.
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
+                               pool_size=10, max_overflow=30)
         event.listen(engine, "connect", _sqlite_pragmas)
         # Let SQLAlchemy, not pysqlite, issue BEGIN so that "BEGIN IMMEDIATE" can take the
         # write lock up front (see `write_session`).

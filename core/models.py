@@ -82,6 +82,8 @@ class Customer(Base):
     # Objection / unsubscribe: stops every marketing and automatic mail.
     opted_out_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    # The import run that last wrote this row (core.imports.runs: undo of an unfinished run).
+    import_run_id: Mapped[int | None] = mapped_column(Integer)
 
     cases: Mapped[list[TradeInCase]] = relationship(back_populates="customer")
 
@@ -171,6 +173,12 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime]
     locked_until: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # Why a mail is in its status when that is not obvious (core.mail.outbox): "late" = held
+    # for a staff decision (the send switch does not release it), "gave_up" = failed after
+    # temporary errors for longer than the maximum age. Empty otherwise.
+    reason_code: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    send_by: Mapped[datetime | None]  # automatic mails: later than this only after a decision
+    failing_since: Mapped[datetime | None]  # first temporary error of the current series
     sent_at: Mapped[datetime | None] = mapped_column(index=True)  # daily quota, "sent today"
     created_at: Mapped[datetime]
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
@@ -219,6 +227,7 @@ class OrderLine(Base):
     company_code: Mapped[str] = mapped_column(String(60), default="")
     product_group: Mapped[str] = mapped_column(String(100), default="")
     net_cents: Mapped[int] = mapped_column(Integer)
+    import_run_id: Mapped[int | None] = mapped_column(Integer)  # see Customer.import_run_id
 
     __table_args__ = (
         UniqueConstraint("order_number", "line", name="uq_order_line"),
@@ -249,3 +258,28 @@ class WinbackEntry(Base):
     won_back_at: Mapped[datetime | None]
     won_back_cents: Mapped[int] = mapped_column(Integer, default=0)
     remark: Mapped[str] = mapped_column(Text, default="")
+
+
+class ImportRun(Base):
+    """One CSV import that writes in short batches. Until it is `committed` its rows can be
+    undone: new rows carry its id, changed rows have their old values in `import_journal`.
+    A `running` run whose heartbeat stopped (the process died) is rolled back."""
+
+    __tablename__ = "import_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), index=True)  # running|committed|rolled_back
+    actor: Mapped[str] = mapped_column(String(64), default="")
+    started_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+
+
+class ImportJournal(Base):
+    """The values a running import overwrote, one row per changed row (JSON: key + old)."""
+
+    __tablename__ = "import_journal"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("import_runs.id"), index=True)
+    table_name: Mapped[str] = mapped_column(String(40))
+    old: Mapped[dict] = mapped_column(JSON)

@@ -5,25 +5,43 @@ Pure Python: the pages reach it through pages.frame.runtime()."""
 from __future__ import annotations
 
 import threading
+import time
 
 from core import settings as settings_mod
 from core.db import Database
 from core.settings import Settings
 
+# Another process (a second console on the same PostgreSQL, the CLI) may save settings too;
+# its change shows here after at most this many seconds. Saves in this process show at once.
+SETTINGS_TTL_SECONDS = 10.0
+
 
 class Runtime:
-    """The app-wide handles. `settings()` is read fresh each time: the admin may change
-    settings while the console runs, and environment variables still win."""
+    """The app-wide handles. `settings()` is cached: a request reads them once, before it
+    opens its database session, so one request never holds two pooled connections (with a
+    write lock held, a second checkout could wait on a pool that the other requests drained).
+    The cache is dropped when settings are saved in this process or the KP_* environment
+    changes, and refreshed after SETTINGS_TTL_SECONDS for saves by other processes."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
         self._mailbox = None  # core.mail.devmailbox.DevMailbox once started
         self._mailbox_port: int | None = None
         self._lock = threading.Lock()
+        self._settings: tuple[object, float, Settings] | None = None
 
     def settings(self) -> Settings:
+        """The current settings. Call it before `db.session()`, never inside one: a stale
+        cache opens its own short session."""
+        key = (settings_mod.generation(), tuple(sorted(settings_mod.env_overrides().items())))
+        cached = self._settings
+        if cached is not None and cached[0] == key \
+                and time.monotonic() - cached[1] < SETTINGS_TTL_SECONDS:
+            return cached[2]
         with self.db.session() as session:
-            return settings_mod.load(session)
+            current = settings_mod.load(session)
+        self._settings = (key, time.monotonic(), current)
+        return current
 
     @property
     def dev_port(self) -> int | None:

@@ -6,11 +6,12 @@ validation all read it.
 from __future__ import annotations
 
 import os
+import unicodedata
 from dataclasses import dataclass, fields, replace
 from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from core.models import Setting
@@ -33,6 +34,8 @@ class Settings:
     api_key: str = ""
     send_emails: bool = True
     daily_quota: int = 2000
+    # Temporary delivery errors are retried this long (from the first one), then the mail fails.
+    mail_max_age_hours: int = 72
     demo: bool = False
     # Business calendar (core.calendar): country/region for public holidays, opening hours
     # per weekday ("Mo-Fr 08:00-18:00; Sa 09:00-12:00"), extra closing days ("24.12.; 31.12.").
@@ -63,6 +66,7 @@ class Settings:
 # Settings only the process environment may set (they are needed before the database exists).
 ENV_ONLY = {"host", "port", "database_url", "demo"}
 FIELD_TYPES = {f.name: f.type for f in fields(Settings)}
+MAX_MAIL_AGE_HOURS = 24 * 30  # a month: longer, a mail is stale news
 
 
 def env_name(field: str) -> str:
@@ -92,6 +96,12 @@ def parse_value(field: str, raw: str) -> object:
     return raw.strip()
 
 
+def header_safe(text: str) -> bool:
+    """No control characters and no RFC 2047 encoded-word start: safe as a mail display name."""
+    return "=?" not in text and not any(
+        unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text)
+
+
 def validate(values: Settings) -> list[str]:
     """German error messages for values that would break the console; empty when fine."""
     errors = []
@@ -107,6 +117,12 @@ def validate(values: Settings) -> list[str]:
         errors.append(f"Nachtlauf-Uhrzeit „{values.nightly_at}“ muss die Form HH:MM haben.")
     if values.daily_quota < 0:
         errors.append("Tageslimit darf nicht negativ sein.")
+    if not header_safe(values.mail_from_name):
+        errors.append("Absendername darf keine Zeilenumbrüche, Steuerzeichen oder kodierten "
+                      "Zeichenfolgen („=?…?=“) enthalten.")
+    if not 1 <= values.mail_max_age_hours <= MAX_MAIL_AGE_HOURS:
+        errors.append(f"Zustellung aufgeben nach (Stunden) muss zwischen 1 und "
+                      f"{MAX_MAIL_AGE_HOURS} liegen.")
     if not 1 <= values.smtp_port <= 65535:
         errors.append("SMTP-Port muss zwischen 1 und 65535 liegen.")
     # Imported here: both modules read Settings, which lives in this one.
@@ -150,6 +166,18 @@ def load(session: Session) -> Settings:
     return _merge(merged)
 
 
+_generation = 0  # bumped after every committed save in this process (cache key of Runtime)
+
+
+def generation() -> int:
+    return _generation
+
+
+def _saved(_session: Session) -> None:
+    global _generation
+    _generation += 1
+
+
 def save(session: Session, changes: dict[str, object]) -> Settings:
     """Store admin changes (env-fixed and env-only fields are refused); returns the result.
 
@@ -165,4 +193,6 @@ def save(session: Session, changes: dict[str, object]) -> Settings:
     for key, value in changes.items():
         text = ("true" if value else "false") if isinstance(value, bool) else str(value)
         session.merge(Setting(key=key, value=text))
+    # After the commit, not now: a reader between now and the commit would cache old values.
+    event.listen(session, "after_commit", _saved, once=True)
     return candidate

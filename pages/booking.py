@@ -153,9 +153,10 @@ def _thanks(view: BookingPage, wish: Wish) -> HTMLResponse:
 # --- data access (threads: SQLite work stays off the event loop) ---------------------------
 
 def _load(token: str) -> BookingPage | None:
+    settings = runtime().settings()  # before the session: one connection per request
     with runtime().db.session() as session:
         try:
-            return booking.booking_page(session, runtime().settings(), token)
+            return booking.booking_page(session, settings, token)
         except NotFound:
             return None
 

@@ -100,11 +100,12 @@ class WinbackSource:
         if record_id is None:
             context = outbox.mail_context(settings, self.sample(key), None, kind)
             return Preview(context, f"{who} (Beispieldaten)")
+        day = local_today()  # before the session: settings are not read inside one
         with runtime().db.session() as session:
-            detail = winback_queries.customer_detail(session, record_id, local_today())
+            detail = winback_queries.customer_detail(session, record_id, day)
             customer = detail.customer
             context = winback_mails.context(settings, customer, detail.entry, detail.company,
-                                            local_today())
+                                            day)
             if kind == "staff":  # the note and author only exist once staff type them
                 sample = self.sample(key)
                 context |= {"note": sample["note"], "staff_name": sample["staff_name"]}
@@ -114,10 +115,11 @@ class WinbackSource:
                            f"{customer.full_name} <{customer.email}>")
 
     def records(self, search: str) -> dict[int, str]:
+        day = local_today()
         with runtime().db.session() as session:
             rows, _ = winback_queries.list_entries(session, tile=None, search=search,
                                                    sort="name", descending=False,
-                                                   page_size=15, today=local_today())
+                                                   page_size=15, today=day)
             return {r.customer_id: f"{r.customer_number} · {r.name}" for r in rows}
 
 

@@ -23,9 +23,10 @@ def perform(customer_id: int, action: str, data: dict[str, Any], user: Any) -> N
     """Run the action in one transaction. A mail the marketing rules refuse still leaves its
     "nicht gesendet" event on the timeline: that transaction commits, then the error shows."""
     refused = None
+    settings = runtime().settings()  # before the session: one connection per request
     with runtime().db.session(write=True) as session:
         try:
-            actions.perform(session, runtime().settings(), customer_id, action, data,
+            actions.perform(session, settings, customer_id, action, data,
                             user=user, actor=getattr(user, "username", "ui"))
         except actions.MailRefused as exc:
             refused = exc
@@ -34,9 +35,9 @@ def perform(customer_id: int, action: str, data: dict[str, Any], user: Any) -> N
 
 
 def preview(customer_id: int, action: str, data: dict[str, Any], user: Any) -> Any:
+    settings = runtime().settings()
     with runtime().db.session() as session:
-        return actions.preview(session, runtime().settings(), customer_id, action, data,
-                               user=user)
+        return actions.preview(session, settings, customer_id, action, data, user=user)
 
 
 def role_reason(user: Any, action: Action) -> str | None:

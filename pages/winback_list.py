@@ -125,9 +125,10 @@ def _row(row: Any, state: dict[str, Any], firms: dict[str, str]) -> dict[str, An
 
 
 def load_page(state: dict[str, Any], firms: dict[str, str]) -> tuple[list[dict[str, Any]], int]:
+    day = today()  # before the session: settings are not read inside one
     with runtime().db.session() as session:
         rows, total = queries.list_entries(session, page=state["page"], page_size=PAGE_SIZE,
-                                           today=today(), **list_filters(state))
+                                           today=day, **list_filters(state))
         return [_row(r, state, firms) for r in rows], total
 
 
@@ -141,9 +142,9 @@ def load_options() -> tuple[list[str], dict[str, str]]:
 
 
 def export(state: dict[str, Any]) -> bytes:
-    settings = runtime().settings()
+    settings, day = runtime().settings(), today()
     with runtime().db.session() as session:
-        return queries.export_csv(session, today=today(), timezone=settings.timezone,
+        return queries.export_csv(session, today=day, timezone=settings.timezone,
                                   **list_filters(state))
 
 

@@ -1,7 +1,8 @@
 """run_import: one CSV file into the database, all-or-nothing by default.
 
-read -> map -> validate -> compare with the database -> one write transaction (upsert,
-missing companies, one timeline event) -> win-back detection as of `now`. The import page
+read -> map -> validate -> compare with the database (no write lock) -> write in short
+batches, undoable until the final transaction (missing companies, one timeline event) ->
+win-back detection as of `now`. The import page
 and `python app.py import` both call this."""
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from core import clock, companies, events
 from core import settings as settings_mod
 from core.db import Database
-from core.imports import plans, writing
+from core.imports import plans, runs
 from core.imports.reading import read_table
 from core.imports.specs import auto_mapping, spec_for
 from core.imports.validation import HEADER_LINE, Report, RowError, validate
@@ -83,12 +84,15 @@ class ImportResult:
 def run_import(db: Database, kind: str, data: bytes, *,
                mapping: dict[str, str | None] | None = None, valid_only: bool = False,
                dry_run: bool = False, actor: str = "import", progress: Progress | None = None,
-               now: datetime | None = None) -> ImportResult:
+               now: datetime | None = None, wall: runs.Clock = clock.now) -> ImportResult:
     """Import one CSV export of `kind` ("customers" or "orders").
 
     `mapping` (field -> header, None = do not import) overrides the automatic mapping per
     field. Without `valid_only` any bad row refuses the whole file; with it the bad rows are
-    skipped and reported. UnreadableFile/ValueError for files or mappings that cannot work."""
+    skipped and reported. UnreadableFile/ValueError for files or mappings that cannot work.
+    Reading, checking and planning hold no write lock; the rows are written in short batches
+    (core.imports.runs), so the API and the scheduler keep writing meanwhile; `wall` is the
+    real clock for the run's heartbeat."""
     step = progress or (lambda fraction: None)
     now = now or clock.now()
     step(0.0)
@@ -101,26 +105,47 @@ def run_import(db: Database, kind: str, data: bytes, *,
     if report.fatal:
         result.refused = True
         return result
-    with db.session(write=not dry_run) as session:
+    recover(db, wall())
+    with db.session() as session:  # a read transaction: planning takes no write lock
         plan = _plan(session, report, now)
         result.errors = sorted(result.errors + plan.errors, key=lambda e: e.line)
         result.inserted, result.updated, result.unchanged = \
             plan.inserted, plan.updated, plan.unchanged
         result.skipped = result.error_lines if valid_only else 0
         result.refused = bool(result.errors) and not valid_only
-        result.companies_created = companies.ensure_codes(
-            session, plan.company_codes, now, dry_run=dry_run or result.refused)
-        if dry_run or result.refused:
-            step(1.0)
-            return result
-        writing.upsert(session, plan.table, plan.rows, plan.keys, plan.update,
-                       plan.keep_first, plan.constants,
-                       lambda f: step(_READ + f * (_WRITE - _READ)))
-        _record(session, result, actor)
+        result.companies_created = companies.ensure_codes(session, plan.company_codes, now,
+                                                          dry_run=True)
+    if dry_run or result.refused:
+        step(1.0)
+        return result
+    _write(db, plan, result, actor, now, wall, step)
     result.committed = True
     _refresh_winback(db, now, step)
     step(1.0)
     return result
+
+
+def _write(db: Database, plan: plans.Plan, result: ImportResult, actor: str, now: datetime,
+           wall: runs.Clock, step: Progress) -> None:
+    """The batches, then one short final transaction: companies, event, run committed. Any
+    error before that final commit undoes every batch already written."""
+    run_id = runs.start(db, result.kind, actor, wall())
+    try:
+        runs.write(db, run_id, plan, wall, lambda f: step(_READ + f * (_WRITE - _READ)))
+        with db.session(write=True) as session:
+            result.companies_created = companies.ensure_codes(session, plan.company_codes, now)
+            _record(session, result, actor)
+            runs.commit(session, run_id, wall())
+    except BaseException:
+        runs.rollback(db, run_id, plan.table, plan.keys, wall())
+        raise
+    runs.forget_journal(db, run_id)
+
+
+def recover(db: Database, now: datetime) -> list[int]:
+    """Undo the imports whose process died half-way (see core.imports.runs)."""
+    return runs.recover(db, {"customers": (plans.CUSTOMERS, ("customer_number",)),
+                             "orders": (plans.ORDER_LINES, ("order_number", "line"))}, now)
 
 
 def _plan(session: Session, report: Report, now: datetime) -> plans.Plan:

@@ -35,6 +35,13 @@ class Plan:
     errors: list[RowError] = field(default_factory=list)
     company_codes: list[str] = field(default_factory=list)
     constants: dict[str, object] = field(default_factory=dict)  # same value in every row
+    # The changed rows as they are stored now (keys, written columns, import_run_id): what an
+    # unfinished import restores (core.imports.runs).
+    undo: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def written(self) -> list[str]:
+        return [*self.update, *self.keep_first]
 
 
 def _classify(plan: Plan, incoming: pd.DataFrame, stored: pd.DataFrame,
@@ -50,7 +57,16 @@ def _classify(plan: Plan, incoming: pd.DataFrame, stored: pd.DataFrame,
     differs &= ~new
     plan.inserted, plan.updated = int(new.sum()), int(differs.sum())
     plan.unchanged = len(merged) - plan.inserted - plan.updated
+    plan.undo = _old_values(plan, merged[differs])
     return merged[new | differs]
+
+
+def _old_values(plan: Plan, changed: pd.DataFrame) -> pd.DataFrame:
+    columns = {key: changed[key] for key in plan.keys}
+    for name in plan.written:
+        columns[name] = changed[name + "_db"] if name + "_db" in changed else changed[name]
+    columns["import_run_id"] = changed["import_run_id"]
+    return pd.DataFrame(columns).reset_index(drop=True)
 
 
 def customers(session: Session, report: Report, now: datetime) -> Plan:
@@ -70,7 +86,7 @@ def customers(session: Session, report: Report, now: datetime) -> Plan:
     compare = [c for c in incoming.columns if c not in ("customer_number", "opted_out_at")]
     stored = writing.existing(session, CUSTOMERS, "customer_number",
                               incoming["customer_number"].unique(),
-                              ["customer_number", *compare, "opted_out_at"])
+                              ["customer_number", *compare, "opted_out_at", "import_run_id"])
     extra = None
     if consent:
         extra = pd.Series(objected) & stored.set_index("customer_number")["opted_out_at"] \
@@ -98,7 +114,8 @@ def orders(session: Session, report: Report, customer_header: str) -> Plan:
     compare = [c for c in incoming.columns if c not in keys]
     plan = Plan(ORDER_LINES, keys, incoming, update=compare, errors=errors)
     stored = writing.existing(session, ORDER_LINES, "order_number",
-                              incoming["order_number"].unique(), [*keys, *compare])
+                              incoming["order_number"].unique(),
+                              [*keys, *compare, "import_run_id"])
     stored["order_date"] = pd.to_datetime(stored["order_date"].astype(str), format="%Y-%m-%d")
     stored["line"] = stored["line"].astype("int64")
     merged = _classify(plan, incoming, stored, compare)

@@ -22,7 +22,7 @@ from core.db import Database  # noqa: E402
 from core.imports import run_import  # noqa: E402
 
 CUSTOMERS = 20_000
-LINES = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+LINES = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 1_000_000
 TARGET = 20_000  # lines per second
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 FIRST = ("Anna", "Lukas", "Maria", "Florian", "Katharina", "Stefan", "Julia", "Thomas")

@@ -24,6 +24,9 @@ from core.db import Database
 from core.runtime import Runtime
 
 API_KEY = "test-api-key-123"
+# FastAPI merges an included router's lifespan into the app's, and NiceGUI's reset keeps it:
+# without a reset per test the merged chain grows with every test until a RecursionError.
+_APP_LIFESPAN = core.app.router.lifespan_context
 PASSWORD = "richtig-geheim-1"
 
 
@@ -38,7 +41,7 @@ class Web:
     def new_user(self) -> User:
         """A fresh simulated browser (own cookies, so its own login session)."""
         return User(httpx.AsyncClient(transport=httpx.ASGITransport(core.app),
-                                      base_url="http://test"))
+                                      base_url="http://localhost"))
 
     def add_user(self, username: str, role: str, email: str = "") -> None:
         with self.db.session(write=True) as session:
@@ -79,11 +82,12 @@ async def web(tmp_path, monkeypatch) -> AsyncIterator[Web]:
         os.environ["NICEGUI_USER_SIMULATION"] = "true"
         try:
             _purge_page_modules()
+            core.app.router.lifespan_context = _APP_LIFESPAN
             kundenpilot.build(runtime)
             prepare_simulation()
             ui.run(storage_secret="test-storage-secret")
             async with core.app.router.lifespan_context(core.app), httpx.AsyncClient(
-                    transport=httpx.ASGITransport(core.app), base_url="http://test") as client:
+                    transport=httpx.ASGITransport(core.app), base_url="http://localhost") as client:
                 yield Web(runtime, db, client)
         finally:
             os.environ.pop("NICEGUI_USER_SIMULATION", None)
