@@ -2,11 +2,11 @@
 
 Thin: each endpoint opens one transaction and calls the same core.tradein.service function
 the UI buttons call. Errors map to status codes: ValidationError 422 {"errors": {...}},
-ActionNotAllowed 409, NotFound 404, missing/wrong key 401. Endpoints are sync functions, so
-FastAPI runs them in its thread pool and the event loop stays free."""
+ActionNotAllowed 409, NotFound 404, missing/wrong key 401 (pages.limits, before the body is
+read). Endpoints are sync functions, so FastAPI runs them in its thread pool and the event
+loop stays free."""
 from __future__ import annotations
 
-import hmac
 import json
 from typing import Any
 
@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from core import clock, events
 from core.auth import PermissionDenied
 from core.errors import ActionNotAllowed, NotFound, ValidationError
+from core.settings import Settings
 from core.tradein import service
 from core.tradein.flow import ACTIONS, STATUS_LABELS
 from core.winback import detection as winback_detection
@@ -25,6 +26,8 @@ from core.winback.flow import TILE_KEYS
 from pages.frame import runtime
 
 router = APIRouter(prefix="/api/v1")
+MAX_JSON_DEPTH = 50
+TOO_DEEP = f"Die Daten sind zu tief verschachtelt (höchstens {MAX_JSON_DEPTH} Ebenen)."
 
 
 def _json(code: int, body: dict[str, Any]) -> JSONResponse:
@@ -36,31 +39,48 @@ def _error(code: int, **body: Any) -> JSONResponse:
 
 
 async def _guarded(request: Request, fn: Any, *args: Any) -> JSONResponse:
-    """Check the API key, then run `fn` in the thread pool (database work off the loop)."""
-    return await run_in_threadpool(_check_and_call, request.headers.get("x-api-key", ""),
-                                   fn, *args)
+    """Run `fn` in the thread pool (database work off the loop). The API key was checked by
+    pages.limits before a byte of the body was read."""
+    return await run_in_threadpool(_with_settings, fn, *args)
 
 
-def _check_and_call(given: str, fn: Any, *args: Any) -> JSONResponse:
-    expected = runtime().settings().api_key
-    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
-        return _error(401, detail="API-Schlüssel fehlt oder ist ungültig (Header X-API-Key).")
-    return fn(*args)
+def _with_settings(fn: Any, *args: Any) -> JSONResponse:
+    """Settings are read once per request, before `fn` opens its one session: a second
+    pooled connection inside a write transaction is what stalled the console under load."""
+    return fn(runtime().settings(), *args)
 
 
 def _json_body(raw: bytes, required: bool) -> dict[str, Any]:
-    """The request body as a JSON object; ValidationError (422) for anything else."""
+    """The request body as a JSON object; ValidationError (422) for anything else, also for
+    nesting deeper than MAX_JSON_DEPTH (json.loads recursion ends in RecursionError)."""
     if not raw.strip():
         if required:
             raise ValidationError({"body": "Es wurden keine Daten gesendet (JSON erwartet)."})
         return {}
     try:
         data = json.loads(raw)
+    except RecursionError:
+        raise ValidationError({"body": TOO_DEEP}) from None
     except (ValueError, UnicodeDecodeError):
         raise ValidationError({"body": "Der Inhalt ist kein gültiges JSON."}) from None
+    if isinstance(data, dict | list) and _depth_exceeds(data, MAX_JSON_DEPTH):
+        raise ValidationError({"body": TOO_DEEP})
     if not isinstance(data, dict):
         raise ValidationError({"body": "Es wird ein JSON-Objekt erwartet."})
     return data
+
+
+def _depth_exceeds(data: Any, limit: int) -> bool:
+    """Whether lists/objects nest deeper than `limit`; iterative, so no recursion itself."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((child, depth + 1) for child in children
+                     if isinstance(child, dict | list))
+    return False
 
 
 def _case_state(case: Any) -> dict[str, Any]:
@@ -84,13 +104,12 @@ async def create_valuation(request: Request) -> JSONResponse:
     return await _guarded(request, _create_valuation, await request.body())
 
 
-def _create_valuation(raw: bytes) -> JSONResponse:
-    rt = runtime()
+def _create_valuation(settings: Settings, raw: bytes) -> JSONResponse:
     try:
         data = _json_body(raw, required=True)
         # Any error raised inside the transaction rolls it back: nothing is stored.
-        with rt.db.session(write=True) as session:
-            case = service.create_valuation(session, rt.settings(), data, actor="api")
+        with runtime().db.session(write=True) as session:
+            case = service.create_valuation(session, settings, data, actor="api")
             body = {"case_id": case.id, "customer_id": case.customer_id, "status": case.status}
     except (ValidationError, ActionNotAllowed, NotFound, PermissionDenied) as exc:
         return _map_errors(exc)
@@ -102,15 +121,14 @@ async def perform_action(case_id: int, action: str, request: Request) -> JSONRes
     return await _guarded(request, _perform, case_id, action, await request.body())
 
 
-def _perform(case_id: int, action: str, raw: bytes) -> JSONResponse:
+def _perform(settings: Settings, case_id: int, action: str, raw: bytes) -> JSONResponse:
     if action not in ACTIONS:
         return _error(404, detail=f"Unbekannte Aktion „{action}“.",
                       actions=sorted(ACTIONS))
-    rt = runtime()
     try:
         data = _json_body(raw, required=False)
-        with rt.db.session(write=True) as session:
-            case = service.perform(session, rt.settings(), case_id, action, data, actor="api")
+        with runtime().db.session(write=True) as session:
+            case = service.perform(session, settings, case_id, action, data, actor="api")
             body = _case_state(case)
     except (ValidationError, ActionNotAllowed, NotFound, PermissionDenied) as exc:
         return _map_errors(exc)
@@ -122,7 +140,7 @@ async def get_case(case_id: int, request: Request) -> JSONResponse:
     return await _guarded(request, _get_case, case_id)
 
 
-def _get_case(case_id: int) -> JSONResponse:
+def _get_case(_settings: Settings, case_id: int) -> JSONResponse:
     try:
         with runtime().db.session() as session:
             case = service.case_detail(session, case_id)
@@ -164,14 +182,12 @@ async def winback_customers(request: Request, tile: str = "") -> JSONResponse:
     return await _guarded(request, _winback_customers, tile)
 
 
-def _winback_customers(tile: str) -> JSONResponse:
+def _winback_customers(settings: Settings, tile: str) -> JSONResponse:
     """A win-back tile's whole list, in the list's default order (largest decline first)."""
     if tile not in TILE_KEYS:
         return _error(422, errors={"tile": f"Unbekannte Kachel „{tile}“ (erlaubt: "
                                            f"{', '.join(TILE_KEYS)})."})
-    rt = runtime()
-    settings = rt.settings()
-    with rt.db.session() as session:
+    with runtime().db.session() as session:
         rows, _total = winback_queries.list_entries(
             session, tile=tile, page_size=None,
             today=winback_detection.local_today(settings, clock.now()))

@@ -26,11 +26,12 @@ PREVIEW_DELAY = 0.7  # seconds of typing pause before the preview renders again
 
 
 def load_template(key: str) -> dict[str, Any]:
+    tz = runtime().settings().timezone  # before the session: one connection per request
     with runtime().db.session() as session:
         row = templates.get(session, key)
         return {"subject": row.subject, "text": row.text_body, "html": row.html_body,
                 "version": row.version, "updated_by": row.updated_by,
-                "updated_at": format_datetime(row.updated_at, runtime().settings().timezone)}
+                "updated_at": format_datetime(row.updated_at, tz)}
 
 
 def preview_context(key: str, record_id: int | None) -> tuple[dict[str, Any], str]:
@@ -157,7 +158,13 @@ async def templates_page(user: Any) -> None:
             if parts() != source or mail != state["mail"]:
                 state["dirty"] = True  # edited meanwhile: a stale preview must not win
                 return
-            rendered = render.render(source["subject"], source["text"], source["html"], context)
+            # Bounded in time and size (core.mail.sandbox) and off the event loop: a heavy
+            # template gets a German error and never stalls the other users.
+            rendered = await run.io_bound(render.render, source["subject"], source["text"],
+                                          source["html"], context)
+            if rendered is None or parts() != source or mail != state["mail"]:
+                state["dirty"] = True  # edited meanwhile: a stale preview must not win
+                return
         except render.TemplateError as exc:
             show_errors(exc.messages)
             return

@@ -4,6 +4,8 @@ Staff edit templates in the UI, so a template is untrusted code: the sandbox ref
 Python internals, StrictUndefined turns a typo into an error at save time instead of a mail
 with a hole in it (fallbacks are explicit: `{{ x|default("…") }}`). The HTML body is
 autoescaped and wrapped in templates/layout.html; subject and plain text are not escaped.
+Every render is bounded (core.mail.sandbox): a template that would loop, compute or write too
+much gets a German error instead of blocking the server.
 """
 from __future__ import annotations
 
@@ -14,15 +16,18 @@ from pathlib import Path
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from core.formatting import format_eur
+from core.mail import budget
+from core.mail.budget import BudgetExceeded
+from core.mail.sandbox import BoundedEnvironment
 
 LAYOUT_PATH = Path(__file__).resolve().parent.parent.parent / "templates" / "layout.html"
 PART_LABELS = {"subject": "Betreff", "text": "Text", "html": "HTML"}
 # Variables the outbox adds itself; templates may use them without the caller providing them.
 STANDARD_VARS = ("dealer_name", "unsubscribe_url")
+MAX_SOURCE_CHARS = 100_000  # per part; the factory templates have about 2.000
 
 
 class TemplateError(ValueError):
@@ -40,10 +45,10 @@ class Rendered:
     html: str
 
 
-def _environment(autoescape: bool) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=autoescape)
-    env.filters["eur"] = format_eur  # integer cents -> "1.234,56 €"
-    return env
+def _environment(autoescape: bool) -> BoundedEnvironment:
+    # eur: integer cents -> "1.234,56 €"
+    return BoundedEnvironment(undefined=StrictUndefined, autoescape=autoescape,
+                              filters={"eur": format_eur})
 
 
 _ENVS = {"subject": _environment(False), "text": _environment(False), "html": _environment(True)}
@@ -67,7 +72,7 @@ def render(subject_src: str, text_src: str, html_src: str, context: dict, *,
     errors: list[str] = []
     for part, source in (("subject", subject_src), ("text", text_src), ("html", html_src)):
         try:
-            results[part] = _compile(part, source).render(context)
+            results[part] = _render_part(part, source, context)
         except Exception as exc:  # noqa: BLE001 - every template failure becomes a message
             errors.append(describe_error(part, exc))
     if errors:
@@ -77,8 +82,20 @@ def render(subject_src: str, text_src: str, html_src: str, context: dict, *,
     text, html = results["text"], results["html"]
     if layout:
         text = _text_footer(text, context)
-        html = _wrap_html(html, subject, context)
+        try:
+            html = _wrap_html(html, subject, context)
+        except BudgetExceeded as exc:
+            raise TemplateError([describe_error("html", exc)]) from None
     return Rendered(subject=subject, text=text, html=html)
+
+
+def _render_part(part: str, source: str, context: dict) -> str:
+    """One part within its own budget (compiling included: it folds constants)."""
+    if len(source) > MAX_SOURCE_CHARS:
+        raise BudgetExceeded(f"Die Vorlage ist zu lang (mehr als "
+                             f"{MAX_SOURCE_CHARS:,} Zeichen).".replace(",", "."))
+    with budget.budget():
+        return budget.checked_output(_compile(part, source).render(context))
 
 
 def validate(subject_src: str, text_src: str, html_src: str, context: dict) -> list[str]:
@@ -110,7 +127,8 @@ def _wrap_html(body: str, subject: str, context: dict) -> str:
         "dealer_name": context.get("dealer_name", ""),
         "unsubscribe_url": context.get("unsubscribe_url"),
     }
-    return _layout(LAYOUT_PATH.stat().st_mtime).render(layout_vars)
+    with budget.budget():
+        return _layout(LAYOUT_PATH.stat().st_mtime).render(layout_vars)
 
 
 def _text_footer(text: str, context: dict) -> str:
@@ -148,6 +166,13 @@ def describe_error(part: str, exc: Exception) -> str:
                 f"(wie __class__) oder unsicheren Funktionen verwenden.")
     if isinstance(exc, UndefinedError):
         return f"{prefix}: {_describe_undefined(str(exc))}"
+    if isinstance(exc, BudgetExceeded):
+        return f"{prefix}: {exc}"
+    if isinstance(exc, RecursionError):
+        return (f"{prefix}: Die Vorlage ist zu aufwendig: zu tief verschachtelt (ruft sich ein "
+                f"Makro immer wieder selbst auf?).")
+    if isinstance(exc, MemoryError):
+        return f"{prefix}: Die Vorlage ist zu aufwendig: nicht genug Arbeitsspeicher."
     return f"{prefix}: Fehler beim Ausfüllen – {type(exc).__name__}: {exc}"
 
 
