@@ -6,7 +6,9 @@ parameters, and renders into the content area."""
 from __future__ import annotations
 
 import functools
+import hmac
 import inspect
+import secrets
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
@@ -14,13 +16,18 @@ from urllib.parse import quote
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
-from core.auth import ROLES
+from core.auth import ROLES, safe_next  # noqa: F401 (safe_next: used by pages via frame)
 from core.errors import NotFound
 from core.models import User
 from core.runtime import Runtime
 
 ACCENT = "#1d5c8c"  # the one accent colour (calm dealership blue)
 USER_KEY = "user_id"  # app.storage.user key holding the logged-in user's id
+# The session token: new on every login, kept both in app.storage.user (server side, keyed
+# by NiceGUI's browser id) and in the signed session cookie (app.storage.browser). Only a
+# browser holding the token of the login is logged in, so a browser id planted before the
+# login (session fixation) or an old cookie replayed after the logout gets nothing.
+TOKEN_KEY = "session_token"
 
 _runtime: Runtime | None = None
 PAGE_ROLES: dict[str, tuple[str, ...]] = {}  # path -> roles, so the navigation hides the rest
@@ -42,7 +49,7 @@ def runtime() -> Runtime:
 def current_user() -> User | None:
     """The logged-in, active user of this browser session (detached), or None."""
     user_id = app.storage.user.get(USER_KEY)
-    if user_id is None:
+    if user_id is None or not _token_matches():
         return None
     with runtime().db.session() as session:
         user = session.get(User, user_id)
@@ -53,19 +60,24 @@ def current_user() -> User | None:
         return user
 
 
-def log_in(user: User) -> None:
-    app.storage.user[USER_KEY] = user.id
+def _token_matches() -> bool:
+    stored, sent = app.storage.user.get(TOKEN_KEY), app.storage.browser.get(TOKEN_KEY)
+    return isinstance(stored, str) and isinstance(sent, str) and hmac.compare_digest(stored,
+                                                                                     sent)
+
+
+def log_in(user_id: int) -> None:
+    """Start a session (only inside an HTTP request: it sets the cookie). A fresh token."""
+    token = secrets.token_urlsafe(32)
+    app.storage.user.clear()
+    app.storage.user.update({USER_KEY: user_id, TOKEN_KEY: token})
+    app.storage.browser[TOKEN_KEY] = token
 
 
 def log_out() -> None:
+    """End the session (inside an HTTP request): the token is gone on both sides."""
     app.storage.user.clear()
-
-
-def safe_next(target: str | None) -> str:
-    """Only local paths are followed after login (no open redirect to another site)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
-    return target
+    app.storage.browser.pop(TOKEN_KEY, None)
 
 
 def may_open(user: User, path: str) -> bool:

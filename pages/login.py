@@ -1,12 +1,20 @@
 """Login, logout and the first-run page that creates the first administrator."""
 from __future__ import annotations
 
+from datetime import datetime
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from nicegui import run, ui
 
-from core import auth
+from core import auth, clock
 from core.models import User
 from pages.frame import apply_theme, current_user, log_in, log_out, runtime, safe_next
+
+FINISH_PATH = "/login/weiter"  # where a login ticket becomes a session (an HTTP request)
+THROTTLE = auth.LoginThrottle()
+TICKETS = auth.LoginTickets()
 
 
 def _has_users() -> bool:
@@ -14,10 +22,36 @@ def _has_users() -> bool:
         return auth.has_users(session)
 
 
-def _authenticate(username: str, password: str) -> User | None:
+def _authenticate(username: str, password: str, address: str,
+                  now: datetime) -> auth.LoginResult:
     # A write transaction: the attempt is recorded and an outdated hash upgraded.
     with runtime().db.session(write=True) as session:
-        return auth.authenticate(session, username, password)
+        return auth.attempt_login(session, THROTTLE, username, password, address, now)
+
+
+def _browser_id(request: Request) -> str:
+    """NiceGUI's browser id from the signed session cookie ("" before the first request)."""
+    return str(request.session.get("id", ""))
+
+
+def _finish_login(user_id: int, target: str) -> None:
+    """From a page event (websocket): hand the login to an HTTP request that sets the
+    session cookie, via a one-time ticket bound to this browser."""
+    ticket = TICKETS.issue(user_id, _browser_id(ui.context.client.request), clock.now())
+    ui.navigate.to(f"{FINISH_PATH}?{urlencode({'ticket': ticket, 'next': target})}")
+
+
+async def finish_login(request: Request, ticket: str = "", next: str = "/") -> RedirectResponse:
+    """Redeem a login ticket: a new session token in cookie and storage, then on to `next`."""
+    user_id = TICKETS.redeem(ticket, _browser_id(request), clock.now())
+    if user_id is None:
+        return RedirectResponse("/login", 303)
+    log_in(user_id)
+    return RedirectResponse(safe_next(next), 303)
+
+
+def register(app: FastAPI) -> None:
+    app.add_api_route(FINISH_PATH, finish_login, methods=["GET"], include_in_schema=False)
 
 
 def _create_first_admin(username: str, display_name: str, email: str, password: str) -> User:
@@ -63,14 +97,18 @@ async def login_page(next: str = "/") -> RedirectResponse | None:
                 error.text = "Bitte Benutzername und Passwort eingeben."
                 error.set_visibility(True)
                 return
-            user = await run.io_bound(_authenticate, username.value, password.value)
-            if user is None:
-                error.text = "Benutzername oder Passwort ist falsch."
+            request = ui.context.client.request
+            address = request.client.host if request.client else ""
+            result = await run.io_bound(_authenticate, username.value, password.value,
+                                        address, clock.now())
+            if result is None:  # the server is shutting down
+                return
+            if result.user is None:
+                error.text = result.error
                 error.set_visibility(True)
                 password.value = ""
                 return
-            log_in(user)
-            ui.navigate.to(target)
+            _finish_login(result.user.id, target)
 
         password.on("keydown.enter", submit)
         ui.button("Anmelden", on_click=submit).props("unelevated").classes("w-full").mark(
@@ -120,8 +158,7 @@ async def setup_page() -> RedirectResponse | None:
                 return
             if user is None:  # the server is shutting down
                 return
-            log_in(user)
-            ui.navigate.to("/")
+            _finish_login(user.id, "/")
 
         ui.button("Administrator anlegen", on_click=submit).props("unelevated").classes(
             "w-full").mark("setup-submit")

@@ -20,6 +20,7 @@ Parser = Callable[[pd.Series], Parsed]
 CONTROL = (r"[\x00-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u180e\u200b-\u200f"
            r"\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
 CONTROL_REASON = "enthält Zeilenumbrüche oder Steuerzeichen"
+ENCODED_WORD_REASON = "enthält eine kodierte Zeichenfolge („=?…?=“)"
 # The order_lines.net_cents column is a 32-bit integer on PostgreSQL.
 MAX_LINE_CENTS = 2_000_000_000
 MIN_YEAR, MAX_YEAR = 1950, 2100
@@ -51,12 +52,16 @@ def _merge(first: np.ndarray, second: np.ndarray) -> np.ndarray:
 
 
 def text(max_len: int) -> Parser:
-    """A single-line text of at most `max_len` characters."""
+    """A single-line text of at most `max_len` characters, without control characters or an
+    RFC 2047 encoded-word ("=?utf-8?q?...?=": names end up in mail headers, where a mail
+    client would decode it into a different name)."""
 
     def parse(values: pd.Series) -> Parsed:
         control = values.str.contains(CONTROL, regex=True).to_numpy(dtype=bool)
+        encoded = values.str.contains("=?", regex=False).to_numpy(dtype=bool)
         too_long = (values.str.len() > max_len).to_numpy(dtype=bool)
-        reasons = _merge(_reasons(control, CONTROL_REASON),
+        reasons = _merge(_merge(_reasons(control, CONTROL_REASON),
+                                _reasons(encoded, ENCODED_WORD_REASON)),
                          _reasons(too_long, f"zu lang (höchstens {max_len} Zeichen)"))
         return values, reasons
 

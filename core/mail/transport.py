@@ -55,8 +55,9 @@ def build_message(row: OutboxMessage, settings: Settings,
     # "=_" can never occur in a quoted-printable body, so no need to search the parts for it.
     msg = MIMEMultipart("alternative", boundary=f"=_kp{uuid4().hex}")
     sender = row.from_name or settings.mail_from_name
-    msg["From"] = formataddr((sender, settings.mail_from), charset="utf-8")
-    msg["To"] = formataddr((row.to_name, row.to_addr), charset="utf-8")
+    check_header("from_name", sender)  # the setting, too, may not inject headers
+    msg["From"] = mailbox(sender, settings.mail_from)
+    msg["To"] = mailbox(row.to_name, row.to_addr)
     msg["Subject"] = encoded_words(row.subject)
     msg["Date"] = format_datetime(date or row.sent_at or clock.now())
     msg["Message-ID"] = row.message_id
@@ -67,6 +68,15 @@ def build_message(row: OutboxMessage, settings: Settings,
     msg.attach(_text_part(row.text_body, "plain"))
     msg.attach(_text_part(row.html_body, "html"))
     return msg
+
+
+def mailbox(name: str, address: str) -> str:
+    """`Name <address>` for From/To. A name holding "=?" goes out as base64 encoded-words:
+    written as is, a name like "=?utf-8?q?Bank?=" would be decoded by the mail client and
+    shown as a different name; encoded, the reader sees exactly the characters typed."""
+    if "=?" in name:
+        return f"{encoded_words(name)} <{formataddr(('', address))}>"
+    return formataddr((name, address), charset="utf-8")
 
 
 def encoded_words(text: str) -> str:
