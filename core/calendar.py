@@ -20,6 +20,8 @@ if TYPE_CHECKING:  # core.settings imports this module for its validation
     from core.settings import Settings
 
 WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
+LONG_WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag",
+                 "Sonntag")
 # Far enough to cross any realistic run of holidays and closing days, short enough to stop.
 MAX_SEARCH_DAYS = 400
 Span = tuple[time, time]
@@ -215,6 +217,23 @@ class BusinessCalendar:
         t = t.astimezone(UTC)
         local_day = t.astimezone(self.zone).date()
         return any(begin <= t < end for begin, end in self._spans_utc(local_day))
+
+    def closed_reason(self, t: datetime) -> str | None:
+        """Why the dealership is closed at `t` (German, local time), None when it is open."""
+        if self.is_open(t):
+            return None
+        local = t.astimezone(self.zone)
+        d, weekday = local.date(), LONG_WEEKDAYS[local.weekday()]
+        if d in self.holidays:
+            return f"Der {d:%d.%m.%Y} ist ein Feiertag."
+        if (d.month, d.day) in self.recurring or d in self.once:
+            return f"Der {d:%d.%m.%Y} ist ein Schließtag."
+        spans = self.week[local.weekday()]
+        if not spans:
+            return f"{weekday}s ist geschlossen."
+        hours = ", ".join(f"{start:%H:%M}–{'24:00' if end == time.max else f'{end:%H:%M}'}"
+                          for start, end in spans)
+        return f"Um {local:%H:%M} Uhr ist am {weekday} geschlossen (geöffnet {hours} Uhr)."
 
     def next_open(self, t: datetime) -> datetime:
         """`t` itself (as UTC) if open, else the start of the next opening span."""

@@ -1,6 +1,7 @@
 """German display formats: one place for dates and money as the UI and the mails show them."""
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -29,13 +30,30 @@ def format_eur(cents: int | None) -> str:
     return f"{sign}{grouped},{rest:02d} €"
 
 
-def eur_to_cents(value: float | int | str) -> int:
-    """Euro amount (number or German/English text) to integer cents; ValueError if not one."""
+def parse_eur(value: float | int | str) -> float:
+    """Euro amount (number or German/English text) as a finite float; ValueError if not one,
+    also for inf, nan and numbers beyond float range ("1e400", 10**400)."""
+    if isinstance(value, bool):
+        raise ValueError("not an amount")
     if isinstance(value, str):
         text = value.strip().replace("€", "").replace(" ", "")
         if "," in text:
             text = text.replace(".", "").replace(",", ".")
         elif re.fullmatch(r"\d{1,3}(\.\d{3})+", text):
             text = text.replace(".", "")  # German thousands dots: "12.500" is 12500 €
-        value = float(text)
-    return round(float(value) * 100)
+        value = text
+    try:
+        amount = float(value)
+    except OverflowError:  # an int too large for a float
+        raise ValueError("amount out of range") from None
+    if not math.isfinite(amount):
+        raise ValueError("not a finite amount")
+    return amount
+
+
+def eur_to_cents(value: float | int | str) -> int:
+    """Euro amount (number or German/English text) to integer cents; ValueError if not one."""
+    cents = parse_eur(value) * 100
+    if not math.isfinite(cents):  # e.g. 1e308 € overflows when counted in cents
+        raise ValueError("amount out of range")
+    return round(cents)

@@ -47,13 +47,15 @@ def recipient_text(case: dict[str, Any], action: Action, rendered: Any) -> str:
 
 
 def _preview(case_id: int, action: str, data: dict[str, Any], user: Any) -> Any:
+    settings = runtime().settings()  # before the session: one connection per request
     with runtime().db.session() as session:
-        return service.preview(session, runtime().settings(), case_id, action, data, user=user)
+        return service.preview(session, settings, case_id, action, data, user=user)
 
 
 def _perform(case_id: int, action: str, data: dict[str, Any], user: Any) -> None:
+    settings = runtime().settings()
     with runtime().db.session(write=True) as session:
-        service.perform(session, runtime().settings(), case_id, action, data, user=user,
+        service.perform(session, settings, case_id, action, data, user=user,
                         actor=getattr(user, "username", "ui"))
 
 
@@ -99,6 +101,11 @@ class ActionDialog:
                     clock_in.picker.props("format24h")
                     clock_in.mark("input-appointment-time")
                 self.fields["date"], self.fields["time"] = day, clock_in
+            if "override_reason" in self.action.optional:
+                reason = ui.input("Begründung (nur für Termine außerhalb der Öffnungszeiten)",
+                                  placeholder="z. B. Sondertermin mit dem Verkaufsleiter") \
+                    .props("outlined dense").classes("w-full").mark("input-override-reason")
+                self.fields["override_reason"] = reason
             if "purchase_price_eur" in self.action.requires:
                 ui.label("Ankaufspreis, den der Händler dem Kunden anbietet:").classes(
                     "text-sm")
@@ -116,6 +123,9 @@ class ActionDialog:
                 data["appointment_at"] = when.strip()
         if "price" in self.fields and (self.fields["price"].value or "").strip():
             data["purchase_price_eur"] = self.fields["price"].value.strip()
+        reason = self.fields.get("override_reason")
+        if reason is not None and (reason.value or "").strip():
+            data["override_reason"] = reason.value.strip()
         return data
 
     def show_fields(self) -> None:

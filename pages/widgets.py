@@ -24,6 +24,7 @@ STATUS_COLORS: dict[int, str] = {
 # Field names core uses in ValidationError -> German label for the notification.
 FIELD_LABELS: dict[str, str] = {
     "appointment_at": "Termin", "purchase_price_eur": "Ankaufspreis",
+    "override_reason": "Begründung",
     "subject": "Betreff", "text": "Text", "html": "HTML", "email": "E-Mail",
     # win-back actions and companies
     "note": "Notiz", "days": "Tage", "template": "Vorlage", "name": "Name",

@@ -112,8 +112,9 @@ def reminder_dates(settings: Any, day: date) -> dict[int, str]:
 
 
 def next_customer(customer_id: int, state: dict[str, Any]) -> int | None:
+    day = today()  # before the session: settings are not read inside one
     with runtime().db.session() as session:
-        return queries.next_customer(session, customer_id, today=today(),
+        return queries.next_customer(session, customer_id, today=day,
                                      **list_filters(state))
 
 

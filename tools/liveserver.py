@@ -121,6 +121,18 @@ def chrome(user_data_dir: Path, width: int = 1440, height: int = 1000):
     return driver
 
 
+def appointment_day() -> str:
+    """A working day about a week ahead ("dd.mm.yyyy"): with 10:30 an appointment the console
+    accepts (not in the past, within a year, inside the default opening hours)."""
+    from datetime import date, timedelta
+
+    from core.calendar import BusinessCalendar
+    from core.settings import Settings
+
+    day = BusinessCalendar(Settings()).next_working_day(date.today() + timedelta(days=7))
+    return f"{day:%d.%m.%Y}"
+
+
 # --- small page helpers (Quasar renders labels as text next to the native input) ----------
 
 def field_xpath(label: str) -> str:

@@ -57,8 +57,9 @@ def _mail_activity(server: liveserver.LiveServer) -> None:
         "email": "julia.steiner@example.com", "first_name": "Julia", "last_name": "Steiner",
         "make": "Audi", "model": "A4 Avant", "build_year": 2019, "mileage_km": 76500,
         "fuel": "Diesel", "market_value_eur": 21450})
+    slot = f"{liveserver.appointment_day()} 10:30"
     for action, body in (("send_market_value", {}), ("request_appointment", {}),
-                         ("confirm_appointment", {"appointment_at": "2030-03-04T10:30:00+01:00"}),
+                         ("confirm_appointment", {"appointment_at": slot}),
                          ("notify_dealer", {})):
         post(f"/api/v1/tradein/cases/{case['case_id']}/actions/{action}", body)
     subprocess.run([sys.executable, str(ROOT / "app.py"), "tick"], check=True,

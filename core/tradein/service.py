@@ -16,6 +16,7 @@ from core import clock, events
 from core.errors import ActionNotAllowed, NotFound, ValidationError
 from core.flows import checked_action, ensure_allowed
 from core.formatting import format_datetime, format_eur
+from core.ids import in_range as id_in_range
 from core.models import Customer, TradeInCase, User
 from core.settings import Settings
 from core.tradein import mails, validation
@@ -35,7 +36,10 @@ PURCHASE_PRICE_MISSING = "Bitte einen Ankaufspreis eingeben"
 
 
 def case_detail(session: Session, case_id: int) -> TradeInCase:
-    """The case with its customer loaded; NotFound with a German message."""
+    """The case with its customer loaded; NotFound with a German message (also for ids no
+    database row can have, e.g. beyond 64 bits)."""
+    if not id_in_range(case_id):
+        raise NotFound(f"Ankauf-Fall {case_id} gibt es nicht.")
     case = session.scalar(select(TradeInCase).options(joinedload(TradeInCase.customer))
                           .where(TradeInCase.id == case_id))
     if case is None:
@@ -62,12 +66,8 @@ def _validate_valuation(data: dict[str, Any], settings: Settings, now: datetime)
                                   v.MAX_MILEAGE_KM),
         "market_value_cents": v.clean_money(errors, data, "market_value_eur", "Marktwert",
                                             "Marktwert fehlt."),
-        "calculated_at": v.clean_instant(errors, data, "calculated_at",
-                                         "Berechnungszeitpunkt", settings.timezone, False),
+        "calculated_at": v.clean_calculated_at(errors, data, settings.timezone, now),
     }
-    calculated = clean["calculated_at"]
-    if calculated is not None and calculated > now + v.FUTURE_TOLERANCE:
-        errors["calculated_at"] = "Der Berechnungszeitpunkt liegt in der Zukunft."
     if errors:
         raise ValidationError(errors)
     return clean
@@ -157,28 +157,32 @@ class _Plan:
     action: Action
     mail: str | None
     changes: dict[str, Any]  # column -> new value from the dialog / API body
+    override_reason: str = ""  # why an appointment outside opening hours is fine
 
 
 def _action_mail(action: Action, status: int) -> str | None:
     return CLOSING_MAIL.get(status) if action.mail == "closing" else action.mail
 
 
-def _required_data(action: Action, data: dict[str, Any], settings: Settings) -> dict:
+def _required_data(action: Action, data: dict[str, Any], settings: Settings,
+                   now: datetime) -> tuple[dict, str]:
+    """(column -> cleaned value, override reason used for the appointment or "")."""
     errors: validation.FieldErrors = {}
     changes: dict[str, Any] = {}
+    override = ""
     if "appointment_at" in action.requires:
-        changes["appointment_at"] = validation.clean_instant(
-            errors, data, "appointment_at", "Termin", settings.timezone, required=True)
+        changes["appointment_at"], override = validation.clean_appointment(
+            errors, data, settings, now)
     if "purchase_price_eur" in action.requires:
         changes["purchase_price_cents"] = validation.clean_money(
             errors, data, "purchase_price_eur", "Ankaufspreis", PURCHASE_PRICE_MISSING)
     if errors:
         raise ValidationError(errors)
-    return changes
+    return changes, override
 
 
 def _plan(session: Session, settings: Settings, case_id: int, action_name: str,
-          data: dict[str, Any] | None, user: User | None) -> _Plan:
+          data: dict[str, Any] | None, user: User | None, now: datetime) -> _Plan:
     """Every check perform makes, without changing anything (preview shares it)."""
     action = checked_action(ACTIONS, action_name, user)
     case = case_detail(session, case_id)
@@ -186,8 +190,9 @@ def _plan(session: Session, settings: Settings, case_id: int, action_name: str,
     mail = _action_mail(action, case.status)
     if mail and MAILS[mail].kind == "marketing" and case.customer.opted_out_at is not None:
         raise ActionNotAllowed(OPTED_OUT_REASON)
-    changes = _required_data(action, data if isinstance(data, dict) else {}, settings)
-    return _Plan(case, action, mail, changes)
+    changes, override = _required_data(action, data if isinstance(data, dict) else {},
+                                       settings, now)
+    return _Plan(case, action, mail, changes, override)
 
 
 def _describe(plan: _Plan, settings: Settings) -> str:
@@ -198,28 +203,34 @@ def _describe(plan: _Plan, settings: Settings) -> str:
     price = plan.changes.get("purchase_price_cents")
     if price:
         details.append(f"Ankaufspreis {format_eur(price)}")
+    if plan.override_reason:
+        details.append(f"außerhalb der Öffnungszeiten, Begründung: „{plan.override_reason}“")
     return plan.action.label + (f" ({', '.join(details)})" if details else "")
 
 
 def perform(session: Session, settings: Settings, case_id: int, action: str,
             data: dict[str, Any] | None = None, user: User | None = None,
-            actor: str = "api") -> TradeInCase:
+            actor: str = "api", now: datetime | None = None) -> TradeInCase:
     """Carry out one ACTIONS entry. Raises NotFound, PermissionDenied, ActionNotAllowed or
-    ValidationError before anything changes."""
-    plan = _plan(session, settings, case_id, action, data, user)
+    ValidationError before anything changes. `now` defaults to the clock, read once."""
+    now = now or clock.now()
+    plan = _plan(session, settings, case_id, action, data, user, now)
     actor = user.username if user is not None else actor
-    case, now = plan.case, clock.now()
+    case = plan.case
     for column, value in plan.changes.items():
         setattr(case, column, value)
     case.updated_at = now
+    event_data = {"action": plan.action.name}
+    if plan.override_reason:
+        event_data |= {"override": True, "override_reason": plan.override_reason}
     events.record(session, "action", _describe(plan, settings), customer_id=case.customer_id,
-                  case_id=case.id, actor=actor, data={"action": plan.action.name})
+                  case_id=case.id, actor=actor, data=event_data)
     if plan.action.name == "archive":
         case.archived_at = now
         set_due(case, settings)
     to_status = plan.action.to_status
     if to_status is not None and to_status != case.status:
-        change_status(session, settings, case, to_status, actor)
+        change_status(session, settings, case, to_status, actor, now)
     if plan.mail:
         mails.queue(session, settings, case, case.customer, plan.mail,
                     mails.next_key(session, case.id, plan.mail), actor)
@@ -234,10 +245,11 @@ def _transient_copy(case: TradeInCase) -> TradeInCase:
 
 
 def preview(session: Session, settings: Settings, case_id: int, action: str,
-            data: dict[str, Any] | None = None, user: User | None = None):
+            data: dict[str, Any] | None = None, user: User | None = None,
+            now: datetime | None = None):
     """The mail `perform` would queue (core.mail.render.Rendered), or None if it queues none.
     Raises exactly what perform would, so the dialog shows problems before confirming."""
-    plan = _plan(session, settings, case_id, action, data, user)
+    plan = _plan(session, settings, case_id, action, data, user, now or clock.now())
     copy = _transient_copy(plan.case)
     for column, value in plan.changes.items():
         setattr(copy, column, value)

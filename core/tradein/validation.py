@@ -5,30 +5,59 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
 
-from core.formatting import eur_to_cents
+from core.calendar import BusinessCalendar
+from core.formatting import format_datetime, format_eur, parse_eur
+
+if TYPE_CHECKING:
+    from core.settings import Settings
 
 MIN_BUILD_YEAR = 1900
 MAX_MILEAGE_KM = 3_000_000
-MAX_EUR_CENTS = 100_000_000_00  # 100 Mio. €: anything above is a typo, not a car
+MAX_EUR_CENTS = 10_000_000_00  # 10 Mio. €: anything above is a typo, not a car
 # A website clock may run slightly ahead; a valuation from the real future is an error.
 FUTURE_TOLERANCE = timedelta(hours=1)
+EARLIEST_CALCULATION = datetime(2000, 1, 1, tzinfo=UTC)  # before that: a broken clock
+APPOINTMENT_MAX_AHEAD = timedelta(days=366)
+OVERRIDE_MAX_LEN = 500
+UNENCODABLE = "enthält ungültige Zeichen (kein gültiger Unicode-Text)."
 _LOCAL_FORMAT = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s+(\d{1,2}):(\d{2})\s*$")
 
 
+ENCODED_WORD = "=?"  # how an RFC 2047 encoded-word starts; no name or model contains it
 # field -> German message; all problems are collected before raising once.
 FieldErrors = dict[str, str]
 
 
+def is_encodable(text: str) -> bool:
+    """False for text that UTF-8 (database, mail, JSON reply) cannot hold, e.g. a lone
+    surrogate such as JSON's "\\ud800"."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def shown(value: Any, limit: int = 40) -> str:
+    """`value` as it may appear inside an error message: short and always encodable."""
+    try:
+        text = value if isinstance(value, str) else str(value)
+    except (ValueError, RecursionError):  # e.g. an int too long to print
+        text = "…"
+    return text[:limit].encode("utf-8", "replace").decode("utf-8")
+
+
 def clean_text(errors: FieldErrors, data: dict[str, Any], field: str, label: str,
                max_len: int, required: bool = True) -> str:
-    """A single-line text: no CR/LF or other control characters (they would end up in mail
-    headers and CSV files), trimmed, within the column's length."""
+    """A single-line text: no CR/LF or other control characters and no RFC 2047 encoded-word
+    start "=?" (they would end up in mail headers and CSV files), trimmed, within the
+    column's length."""
     value = data.get(field)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
@@ -37,8 +66,14 @@ def clean_text(errors: FieldErrors, data: dict[str, Any], field: str, label: str
     if not isinstance(value, str):
         errors[field] = f"{label} muss ein Text sein."
         return ""
+    if not is_encodable(value):
+        errors[field] = f"{label} {UNENCODABLE}"
+        return ""
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in value):
         errors[field] = f"{label} darf keine Zeilenumbrüche oder Steuerzeichen enthalten."
+        return ""
+    if ENCODED_WORD in value:  # "=?utf-8?q?...?=": a mail client would decode it in a header
+        errors[field] = f"{label} darf keine kodierten Zeichenfolgen („=?…?=“) enthalten."
         return ""
     value = value.strip()
     if len(value) > max_len:
@@ -52,10 +87,13 @@ def clean_email(errors: FieldErrors, data: dict[str, Any], field: str = "email")
     if not isinstance(value, str) or not value.strip():
         errors[field] = "Bitte eine E-Mail-Adresse angeben."
         return ""
+    if not is_encodable(value):
+        errors[field] = f"Die E-Mail-Adresse {UNENCODABLE}"
+        return ""
     try:
         result = validate_email(value.strip(), check_deliverability=False)
     except EmailNotValidError:
-        errors[field] = f"„{value.strip()[:80]}“ ist keine gültige E-Mail-Adresse."
+        errors[field] = f"„{shown(value.strip(), 80)}“ ist keine gültige E-Mail-Adresse."
         return ""
     return result.normalized.lower()
 
@@ -84,23 +122,23 @@ def clean_int(errors: FieldErrors, data: dict[str, Any], field: str, label: str,
 
 def clean_money(errors: FieldErrors, data: dict[str, Any], field: str, label: str,
                 missing: str) -> int:
-    """Positive euro amount to cents; `missing` is the message when nothing was entered."""
+    """Euro amount above 0 and up to MAX_EUR_CENTS, in cents; `missing` is the message when
+    nothing was entered. inf, nan and numbers beyond float range are no amount."""
     value = data.get(field)
     if value is None or (isinstance(value, str) and not value.strip()):
         errors[field] = missing
         return 0
     try:
-        if isinstance(value, bool):
-            raise ValueError
-        cents = eur_to_cents(value)
+        amount = parse_eur(value)
     except (TypeError, ValueError):
-        errors[field] = f"{label}: „{str(value)[:40]}“ ist kein Eurobetrag."
+        errors[field] = f"{label}: „{shown(value)}“ ist kein Eurobetrag."
         return 0
-    if cents != cents or cents <= 0:  # NaN or not positive
+    if amount > MAX_EUR_CENTS / 100:
+        errors[field] = f"{label} ist unplausibel hoch (höchstens {format_eur(MAX_EUR_CENTS)})."
+        return 0
+    cents = round(amount * 100) if amount > 0 else 0  # no overflow for -1e308
+    if cents <= 0:
         errors[field] = f"{label} muss größer als 0 € sein."
-        return 0
-    if cents > MAX_EUR_CENTS:
-        errors[field] = f"{label} ist unplausibel hoch."
         return 0
     return cents
 
@@ -127,14 +165,65 @@ def parse_instant(value: Any, tz: str) -> datetime:
 
 def clean_instant(errors: FieldErrors, data: dict[str, Any], field: str, label: str,
                   tz: str, required: bool) -> datetime | None:
+    """A date/time as aware UTC. Instants UTC cannot express (0001-01-01 local time,
+    9999-12-31T23:59-23:59) are refused like any other invalid date."""
     value = data.get(field)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             errors[field] = f"{label} fehlt (TT.MM.JJJJ HH:MM)."
         return None
     try:
-        return parse_instant(value, tz)
+        return parse_instant(value, tz).astimezone(UTC)
     except (ValueError, TypeError, OverflowError):
-        errors[field] = (f"{label}: „{str(value)[:40]}“ ist kein gültiges Datum mit Uhrzeit "
+        errors[field] = (f"{label}: „{shown(value)}“ ist kein gültiges Datum mit Uhrzeit "
                          "(TT.MM.JJJJ HH:MM).")
         return None
+
+
+def clean_calculated_at(errors: FieldErrors, data: dict[str, Any], tz: str,
+                        now: datetime) -> datetime | None:
+    """When the website calculated the value (optional): from 2000 until shortly after
+    `now`, which the edge reads once from the clock."""
+    field = "calculated_at"
+    calculated = clean_instant(errors, data, field, "Berechnungszeitpunkt", tz, False)
+    if calculated is None:
+        return None
+    if calculated < EARLIEST_CALCULATION:
+        errors[field] = (f"Der Berechnungszeitpunkt liegt vor dem "
+                         f"{format_datetime(EARLIEST_CALCULATION, tz)} – bitte prüfen.")
+        return None
+    if calculated > now + FUTURE_TOLERANCE:
+        errors[field] = "Der Berechnungszeitpunkt liegt in der Zukunft."
+        return None
+    return calculated
+
+
+def clean_appointment(errors: FieldErrors, data: dict[str, Any], settings: Settings,
+                      now: datetime) -> tuple[datetime | None, str]:
+    """The confirmed appointment ("appointment_at"): not before `now`, at most
+    APPOINTMENT_MAX_AHEAD later, and while the business calendar says open — unless staff
+    give a reason ("override_reason"). Returns (appointment, the reason if it was needed)."""
+    field, tz = "appointment_at", settings.timezone
+    reason = clean_text(errors, data, "override_reason", "Begründung", OVERRIDE_MAX_LEN,
+                        required=False)
+    at = clean_instant(errors, data, field, "Termin", tz, required=True)
+    if at is None:
+        return None, ""
+    latest = now + APPOINTMENT_MAX_AHEAD
+    if at < now:
+        errors[field] = (f"Der Termin {format_datetime(at, tz)} liegt in der Vergangenheit – "
+                         "bitte einen künftigen Termin eingeben.")
+        return None, ""
+    if at > latest:
+        errors[field] = (f"Der Termin liegt zu weit in der Zukunft (spätestens "
+                         f"{format_datetime(latest, tz)}).")
+        return None, ""
+    closed = BusinessCalendar(settings).closed_reason(at)
+    if closed is None:
+        return at, ""
+    if reason:
+        return at, reason
+    if "override_reason" not in errors:
+        errors[field] = (f"{closed} Termine bitte innerhalb der Öffnungszeiten vereinbaren oder "
+                         "eine Begründung für die Ausnahme angeben.")
+    return None, ""

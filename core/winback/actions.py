@@ -19,6 +19,7 @@ from core import clock, events
 from core.calendar import BusinessCalendar
 from core.errors import ActionNotAllowed, NotFound, ValidationError
 from core.flows import checked_action, ensure_allowed
+from core.ids import in_range as id_in_range
 from core.mail import outbox
 from core.mail.render import Rendered
 from core.models import Company, Customer, OrderLine, OutboxMessage, User, WinbackEntry
@@ -53,7 +54,7 @@ class _Plan:
 # --- lookups ------------------------------------------------------------------------------
 
 def entry_for(session: Session, customer_id: int) -> WinbackEntry:
-    entry = session.get(WinbackEntry, customer_id)
+    entry = session.get(WinbackEntry, customer_id) if id_in_range(customer_id) else None
     if entry is None:
         raise NotFound(f"Kunde {customer_id} steht nicht in der Rückgewinnung (keine "
                        f"Bestellungen).")

@@ -16,6 +16,7 @@ from core import events
 from core import settings as settings_store
 from core.csvexport import Money, to_csv_bytes
 from core.errors import NotFound
+from core.ids import in_range as id_in_range
 from core.models import Company, Customer, Event, OrderLine, WinbackEntry
 from core.winback.detection import RUN_EVENT, add_months
 from core.winback.flow import CLOSED, STATUS_LABELS, TILE_KEYS
@@ -167,6 +168,8 @@ def next_customer(session: Session, current_customer_id: int, *, tile: str | Non
 
     The current customer is ordered in even if they just left the list (e.g. mailed and so
     no longer in the decline tile): "next" is whoever followed them when the list was shown."""
+    if not id_in_range(current_customer_id):
+        current_customer_id = 0  # no row has it: "next" is then the list's first customer
     conditions = _conditions(session, tile, search, customer_group, company, today)
     matching = and_(*conditions) if conditions else None
     where = (or_(matching, E.customer_id == current_customer_id) if matching is not None
@@ -290,7 +293,7 @@ def last_orders(session: Session, customer_id: int, limit: int = 10) -> list[Ord
 
 def customer_detail(session: Session, customer_id: int, today: date) -> CustomerDetail:
     """Everything the process page shows; NotFound (German) for an unknown customer."""
-    customer = session.get(Customer, customer_id)
+    customer = session.get(Customer, customer_id) if id_in_range(customer_id) else None
     if customer is None:
         raise NotFound(f"Kunde {customer_id} gibt es nicht.")
     entry = session.get(WinbackEntry, customer_id)

@@ -5,7 +5,16 @@ from __future__ import annotations
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
-from tools.liveserver import DIALOG, button_xpath, field_xpath, query, tick, wait_for, wait_text
+from tools.liveserver import (
+    DIALOG,
+    appointment_day,
+    button_xpath,
+    field_xpath,
+    query,
+    tick,
+    wait_for,
+    wait_text,
+)
 
 
 def _case_in(server, status: int) -> int:
@@ -25,13 +34,14 @@ def test_tile_to_case_to_confirmed_appointment_mail_in_dev_mailbox(logged_in, li
     wait_text(browser, f"Fall {case_id} ·")
 
     wait_for(browser, button_xpath("Termin an Kunden bestätigen")).click()
-    wait_for(browser, DIALOG + field_xpath("Datum")).send_keys("04.03.2030")
+    day = appointment_day()
+    wait_for(browser, DIALOG + field_xpath("Datum")).send_keys(day)
     wait_for(browser, DIALOG + field_xpath("Uhrzeit")).send_keys("10:30")
     wait_for(browser, DIALOG + button_xpath("Weiter zur Vorschau")).click()
     subject_cell = wait_for(browser, DIALOG + "//*[normalize-space()='Betreff']"
                                               "/following-sibling::*[1]")
     subject = subject_cell.text
-    assert "04.03.2030 10:30" in subject
+    assert f"{day} 10:30" in subject
     # Nothing is queued before the user confirms the preview.
     assert query(live_server, "select status from tradein_cases where id=?", case_id) == [(3,)]
 

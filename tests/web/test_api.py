@@ -80,7 +80,7 @@ async def test_action_changes_status_and_queues_mail(web):
         assert mail.to_addr == "maria.huber@example.com"
 
 
-async def test_action_with_data_and_missing_data(web):
+async def test_action_with_data_and_missing_data(web, now):  # the appointment lies ahead
     case_id = await _new_case(web)
     url = f"/api/v1/tradein/cases/{case_id}/actions/"
     assert (await web.api.post(url + "request_appointment", headers=KEY)).status_code == 200
