@@ -27,6 +27,9 @@ MAIL_STATES = (  # (outbox count key, label, colour)
     ("queued", "Warteschlange", "grey-9"), ("retry", "Neuer Versuch geplant", "orange-9"),
     ("held", "Zurückgehalten", "orange-9"), ("failed", "Fehlgeschlagen", "negative"),
     ("sent_today", "Heute gesendet", "positive"),
+    # Each links to the outbox filtered to exactly these mails.
+    (outbox.GAVE_UP, "Aufgegeben (nicht zustellbar)", "negative"),
+    (outbox.LATE, "Zu spät – Entscheidung offen", "deep-orange-9"),
 )
 
 
@@ -86,12 +89,21 @@ def _mail_state(counts_view: dict[str, ui.label]) -> None:
             counts_view["send_emails"] = ui.label("…").classes("text-sm font-medium").mark(
                 "send-switch-state")
         for key, label, color in MAIL_STATES:
-            with ui.row().classes("w-full items-baseline justify-between"):
+            with _mail_state_row(key):
                 ui.label(label).classes("text-sm text-grey-8")
                 counts_view["mail_" + key] = ui.label("…").classes(
                     f"text-lg font-medium text-{color}").mark("mail-" + key)
         ui.link("Zum Postausgang →", "/postausgang").classes(
             "text-sm text-primary no-underline mt-1").mark("link-outbox")
+
+
+def _mail_state_row(key: str) -> ui.element:
+    """A plain row, or for the late / given-up mails a link to the filtered outbox."""
+    if key not in outbox.SPECIAL_FILTERS:
+        return ui.row().classes("w-full items-baseline justify-between")
+    return ui.link(target=f"/postausgang?status={key}").classes(
+        "w-full flex items-baseline justify-between no-underline text-inherit").mark(
+        "link-outbox-" + key)
 
 
 def _forecast_view(days: list[dict[str, Any]]) -> None:

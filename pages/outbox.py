@@ -1,11 +1,13 @@
 """Postausgang: every mail with its status, server-side paged; each mail's rendered view,
-error reason, and retry / cancel."""
+error reason, and retry / cancel. Late automatic mails wait here for a decision: send anyway
+or discard. `?status=late` / `?status=gave_up` (dashboard links) open the page filtered."""
 from __future__ import annotations
 
 from typing import Any
 
 from nicegui import run, ui
 
+from core import clock
 from core.formatting import format_datetime
 from core.mail import outbox
 from core.models import User
@@ -19,7 +21,10 @@ KIND_LABELS = {"marketing": "Werbung/Erinnerung", "transactional": "Kundenwunsch
 STATUS_COLORS = {"queued": "blue-grey-6", "sending": "light-blue-8", "sent": "green-7",
                  "retry": "orange-8", "failed": "red-7", "cancelled": "grey-6",
                  "held": "amber-9"}
-COUNT_TILES = ("queued", "retry", "held", "failed", "sent")
+COUNT_TILES = ("queued", "retry", "held", outbox.LATE, "failed", outbox.GAVE_UP, "sent")
+FILTER_LABELS = dict(outbox.STATUS_LABELS) | {
+    key: label for key, (_status, _code, label) in outbox.SPECIAL_FILTERS.items()}
+CHIP_COLORS = STATUS_COLORS | {outbox.LATE: "deep-orange-8", outbox.GAVE_UP: "red-9"}
 WRAP = "white-space: normal; min-width: 160px"
 COLUMNS: list[dict[str, Any]] = [
     {"name": "id", "label": "Nr.", "field": "id", "align": "left"},
@@ -30,7 +35,7 @@ COLUMNS: list[dict[str, Any]] = [
      "style": WRAP},
     {"name": "kind", "label": "Art", "field": "kind", "align": "left"},
     {"name": "attempts", "label": "Versuche", "field": "attempts", "align": "right"},
-    {"name": "error", "label": "Fehler", "field": "error", "align": "left",
+    {"name": "error", "label": "Fehler / Grund", "field": "error", "align": "left",
      "classes": "text-negative", "style": WRAP},
 ]
 STATUS_SLOT = r"""
@@ -45,21 +50,32 @@ def _row(row: Any, tz: str) -> dict[str, Any]:
         "id": row.id, "created": format_datetime(row.created_at, tz),
         "to": f"{row.to_name} <{row.to_addr}>" if row.to_name else row.to_addr,
         "subject": row.subject, "kind": KIND_LABELS.get(row.kind, row.kind),
-        "status": row.status, "status_label": outbox.STATUS_LABELS.get(row.status, row.status),
-        "status_color": STATUS_COLORS.get(row.status, "grey"), "attempts": row.attempts,
-        "error": row.last_error,
+        "status": row.status, "status_label": _status_label(row),
+        "status_color": CHIP_COLORS.get(_filter_key(row), "grey"), "attempts": row.attempts,
+        "error": row.last_error, "late": _filter_key(row) == outbox.LATE,
     }
+
+
+def _filter_key(row: Any) -> str:
+    """The row's special filter (late / gave up) if it has one, else its status."""
+    special = outbox.SPECIAL_FILTERS.get(row.reason_code)
+    return row.reason_code if special and special[0] == row.status else row.status
+
+
+def _status_label(row: Any) -> str:
+    return FILTER_LABELS.get(_filter_key(row), row.status)
 
 
 def _load(state: dict[str, Any], tz: str,
           counts: dict[str, int]) -> tuple[list[dict[str, Any]], int]:
     """One page of mails; `counts` receives the per-status numbers from the same session."""
     rt = runtime()
+    settings = rt.settings()  # before the session: one connection per request
     with rt.db.session() as session:
         rows, total = outbox.list_messages(session, status=state["status"],
                                            search=state["search"], page=state["page"],
                                            page_size=PAGE_SIZE)
-        counts.update(outbox.counts(session, rt.settings()))
+        counts.update(outbox.counts(session, settings))
         return [_row(r, tz) for r in rows], total
 
 
@@ -74,19 +90,31 @@ def _detail(message_id: int, tz: str) -> dict[str, Any]:
 
 def _change(action: str, message_id: int, actor: str) -> None:
     with runtime().db.session(write=True) as session:
-        (outbox.retry if action == "retry" else outbox.cancel)(session, message_id, actor)
+        if action == "send_anyway":
+            outbox.send_anyway(session, message_id, actor, clock.now())
+        elif action == "discard":
+            outbox.discard(session, message_id, actor)
+        else:
+            (outbox.retry if action == "retry" else outbox.cancel)(session, message_id, actor)
+
+
+CHANGE_NOTICES = {"retry": "Wird erneut gesendet.", "cancel": "E-Mail storniert.",
+                  "send_anyway": "Wird trotz Verspätung gesendet.",
+                  "discard": "E-Mail verworfen – sie wird nicht gesendet."}
 
 
 @page("/postausgang", "Postausgang", roles=ROLES)
 async def outbox_page(user: User) -> None:
     tz = runtime().settings().timezone
-    state: dict[str, Any] = {"status": None, "search": "", "page": 1}
+    wanted = ui.context.client.request.query_params.get("status", "")
+    initial = wanted if wanted in FILTER_LABELS else ""
+    state: dict[str, Any] = {"status": initial or None, "search": "", "page": 1}
     page_title("Postausgang", "Jede E-Mail geht zuerst hierher und wird dann vom Versand "
                "zugestellt – nichts geht verloren.")
     counts_row = ui.row().classes("gap-3 flex-wrap").mark("outbox-counts")
     with ui.row().classes("w-full items-end gap-4 flex-wrap"):
         status_select = ui.select(
-            {"": "Alle Status"} | dict(outbox.STATUS_LABELS), value="", label="Status",
+            {"": "Alle Status"} | FILTER_LABELS, value=initial, label="Status",
         ).props("outlined dense").classes("w-56").mark("outbox-filter-status")
         search = ui.input("Suche Empfänger oder Betreff").props(
             "outlined dense clearable debounce=400").classes("w-72").mark("outbox-search")
@@ -110,8 +138,8 @@ async def outbox_page(user: User) -> None:
         with counts_row:
             for key in COUNT_TILES:
                 number = counts.get(key, 0)
-                ui.chip(f"{outbox.STATUS_LABELS[key]}: {number}",
-                        color=STATUS_COLORS[key] if number else "grey-3",
+                ui.chip(f"{FILTER_LABELS[key]}: {number}",
+                        color=CHIP_COLORS[key] if number else "grey-3",
                         text_color="white" if number else "grey-8",
                         on_click=lambda k=key: set_filter(k)).mark(f"outbox-count-{key}")
             ui.chip(f"heute gesendet: {counts.get('sent_today', 0)}", color="grey-3").mark(
@@ -157,10 +185,12 @@ def _mail_dialog(mail: dict[str, Any], user: User, refresh: Any) -> None:
                 with ui.row().classes("gap-4"):
                     ui.label("Ankauf-Fall").classes("text-sm text-grey-7 w-40")
                     ui.link(f"Fall {mail['case_id']} öffnen", f"/ankauf/{mail['case_id']}")
-        if mail["error"]:
-            with ui.row().classes("w-full items-start gap-2 bg-red-1 rounded p-3"):
-                ui.icon("error_outline").classes("text-negative")
-                ui.label(mail["error"]).classes("text-sm text-negative whitespace-pre-wrap").mark(
+        if mail["error"]:  # a late mail's text is the question staff answer, not an error
+            background, tone, icon = (("bg-amber-1", "text-amber-10", "schedule") if mail["late"]
+                                      else ("bg-red-1", "text-negative", "error_outline"))
+            with ui.row().classes(f"w-full items-start gap-2 {background} rounded p-3"):
+                ui.icon(icon).classes(tone)
+                ui.label(mail["error"]).classes(f"text-sm {tone} whitespace-pre-wrap").mark(
                     "outbox-dialog-error")
         mail_preview(mail["subject"], mail["to"], mail["html"], mail["text"])
 
@@ -170,16 +200,26 @@ def _mail_dialog(mail: dict[str, Any], user: User, refresh: Any) -> None:
             except Exception as exc:  # noqa: BLE001
                 notify_error(exc)
                 return
-            ui.notify("Wird erneut gesendet." if action == "retry" else "E-Mail storniert.",
-                      type="positive")
+            ui.notify(CHANGE_NOTICES[action], type="positive")
             dialog.close()
             await refresh()
 
         with ui.row().classes("w-full justify-end gap-2"):
-            if mail["status"] not in ("sent", "sending", "cancelled"):
-                ui.button("Stornieren", icon="block", on_click=lambda: change("cancel")).props(
-                    "flat color=negative").mark("outbox-cancel")
-            if mail["status"] not in ("sent", "sending", "queued"):
-                ui.button("Erneut senden", icon="replay", on_click=lambda: change("retry")).props(
-                    "unelevated").mark("outbox-retry")
+            _buttons(mail, change)
     dialog.open()
+
+
+def _buttons(mail: dict[str, Any], change: Any) -> None:
+    """A late automatic mail asks for a decision; any other mail offers retry / cancel."""
+    if mail["late"]:
+        ui.button("Verwerfen", icon="delete_outline", on_click=lambda: change("discard")).props(
+            "flat color=negative").mark("outbox-discard")
+        ui.button("Trotzdem senden", icon="send", on_click=lambda: change("send_anyway")).props(
+            "unelevated").mark("outbox-send-anyway")
+        return
+    if mail["status"] not in ("sent", "sending", "cancelled"):
+        ui.button("Stornieren", icon="block", on_click=lambda: change("cancel")).props(
+            "flat color=negative").mark("outbox-cancel")
+    if mail["status"] not in ("sent", "sending", "queued"):
+        ui.button("Erneut senden", icon="replay", on_click=lambda: change("retry")).props(
+            "unelevated").mark("outbox-retry")

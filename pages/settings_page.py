@@ -25,8 +25,12 @@ from pages.widgets import notify_error, page_title, section
 SECTIONS: tuple[tuple[str, str, tuple[tuple[str, str, str], ...]], ...] = (
     ("E-Mail-Versand", "send", (
         ("send_emails", "E-Mails versenden", "Aus: alle Mails bleiben im Postausgang "
-         "zurückgehalten und gehen beim Einschalten hinaus – nichts geht verloren."),
+         "zurückgehalten und gehen beim Einschalten hinaus – nichts geht verloren. Zu spät "
+         "fällige automatische Mails warten dort auf Ihre Entscheidung."),
         ("daily_quota", "Tageslimit (Mails pro Tag)", "0 = kein Versand"),
+        ("mail_max_age_hours", "Zustellung aufgeben nach (Stunden)", "so lange werden "
+         "vorübergehende Fehler des Mailservers wiederholt, dann gilt die Mail als "
+         "fehlgeschlagen"),
         ("mail_from_name", "Absendername", ""),
         ("mail_from", "Absenderadresse", ""),
     )),

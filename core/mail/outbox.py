@@ -6,7 +6,7 @@ crash carries the same ID (receivers can de-duplicate).
 """
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from email.utils import make_msgid
 from zoneinfo import ZoneInfo
 
@@ -31,6 +31,16 @@ STATUS_LABELS = {
     "failed": "fehlgeschlagen", "cancelled": "storniert", "held": "zurückgehalten",
 }
 OPTED_OUT_REASON = "nicht gesendet: Kunde hat sich abgemeldet"
+# reason_code values: a held mail that waits for a staff decision because it would go out too
+# late, and a failed mail given up after temporary errors for longer than the maximum age.
+# Both are counted on the dashboard; the send switch never releases a "late" mail.
+LATE = "late"
+GAVE_UP = "gave_up"
+# Outbox filters besides the plain statuses: key -> (status, reason_code, label).
+SPECIAL_FILTERS = {
+    LATE: ("held", LATE, "zu spät – Entscheidung offen"),
+    GAVE_UP: ("failed", GAVE_UP, "aufgegeben"),
+}
 _FORBIDDEN_IN_HEADERS = ("\r", "\n", "\0")
 _HEADER_LABELS = {"to_name": "Empfängername", "to_addr": "E-Mail-Adresse", "subject": "Betreff"}
 
@@ -137,10 +147,83 @@ def retry(session: Session, message_id: int, actor: str) -> OutboxMessage:
     if row.status in ("sent", "sending", "queued"):
         raise ActionNotAllowed(f"Die E-Mail ist „{STATUS_LABELS[row.status]}“ – kein erneuter "
                                f"Versuch nötig.")
-    row.status, row.next_attempt_at, row.locked_until = "queued", clock.now(), None
+    _requeue(row, clock.now())
     record(session, "mail_retry", f"E-Mail „{row.subject}“ wird erneut versucht.",
            customer_id=row.customer_id, case_id=row.case_id, actor=actor,
            data={"outbox_id": row.id})
+    return row
+
+
+def _requeue(row: OutboxMessage, now: datetime) -> None:
+    """Back into the queue by a staff decision: no deadline, a fresh maximum age."""
+    if row.reason_code == LATE:
+        row.last_error = ""  # the question is answered
+    row.status, row.next_attempt_at, row.locked_until = "queued", now, None
+    row.reason_code, row.send_by, row.failing_since = "", None, None
+
+
+def describe_delay(delay: timedelta) -> str:
+    """German 'N Tage' / 'N Stunden' / 'N Minuten' (rounded down) for a lateness."""
+    if delay >= timedelta(days=1):
+        number, one, many = delay.days, "Tag", "Tage"
+    elif delay >= timedelta(hours=1):
+        number, one, many = delay.seconds // 3600, "Stunde", "Stunden"
+    else:
+        number, one, many = max(delay.seconds // 60, 1), "Minute", "Minuten"
+    return f"{number} {one if number == 1 else many}"
+
+
+def late_reason(delay: timedelta) -> str:
+    """Why an automatic mail waits for staff instead of going out `delay` too late."""
+    return f"{describe_delay(delay)} zu spät – bitte entscheiden: senden oder verwerfen"
+
+
+def hold_for_decision(session: Session, row: OutboxMessage, reason: str,
+                      actor: str = "system") -> None:
+    """Hold an unsent mail until staff decide (send anyway or discard); on the timeline."""
+    row.status, row.reason_code, row.last_error, row.locked_until = "held", LATE, reason, None
+    record(session, "mail_held", f"E-Mail „{row.subject}“ zurückgehalten: {reason}.",
+           customer_id=row.customer_id, case_id=row.case_id, actor=actor,
+           data={"outbox_id": row.id, "reason": LATE})
+
+
+def limit_lateness(session: Session, row: OutboxMessage, send_by: datetime,
+                   late_reason_text: str | None) -> None:
+    """An automatic mail just queued: it may go out until `send_by` without a decision; with
+    `late_reason_text` it is already too late and waits for staff at once."""
+    if row.attempts or row.sent_at is not None or row.status not in ("queued", "held") \
+            or row.send_by is not None or row.reason_code:
+        return  # an earlier mail under the same key: it is already on its way or decided
+    row.send_by = send_by
+    if late_reason_text:
+        hold_for_decision(session, row, late_reason_text)
+
+
+def _late_held(session: Session, message_id: int) -> OutboxMessage:
+    row = get_message(session, message_id)
+    if row.status != "held" or row.reason_code != LATE:
+        raise ActionNotAllowed("Die E-Mail wartet auf keine Entscheidung.")
+    return row
+
+
+def send_anyway(session: Session, message_id: int, actor: str,
+                now: datetime) -> OutboxMessage:
+    """Staff decided: the late mail goes out after all (once: the sender drains it)."""
+    row = _late_held(session, message_id)
+    _requeue(row, now)
+    record(session, "mail_released", f"E-Mail „{row.subject}“ wird trotz Verspätung gesendet.",
+           customer_id=row.customer_id, case_id=row.case_id, actor=actor,
+           data={"outbox_id": row.id})
+    return row
+
+
+def discard(session: Session, message_id: int, actor: str) -> OutboxMessage:
+    """Staff decided: the late mail is not sent (cancelled, it never goes out)."""
+    row = _late_held(session, message_id)
+    row.status, row.locked_until = "cancelled", None
+    record(session, "mail_cancelled", f"E-Mail „{row.subject}“ verworfen (zu spät).",
+           customer_id=row.customer_id, case_id=row.case_id, actor=actor,
+           data={"outbox_id": row.id, "reason": LATE})
     return row
 
 
@@ -157,9 +240,11 @@ def cancel(session: Session, message_id: int, actor: str) -> OutboxMessage:
 
 
 def release_held(session: Session) -> int:
-    """Held mails go back into the queue (the send switch was turned on); returns how many."""
+    """Held mails go back into the queue (the send switch was turned on); returns how many.
+    Late mails waiting for a staff decision stay held."""
     result = session.execute(
-        update(OutboxMessage).where(OutboxMessage.status == "held")
+        update(OutboxMessage).where(OutboxMessage.status == "held",
+                                    OutboxMessage.reason_code == "")
         .values(status="queued", next_attempt_at=clock.now())
     )
     return result.rowcount
@@ -178,11 +263,15 @@ def sent_since(session: Session, since: datetime) -> int:
 
 
 def counts(session: Session, settings: Settings | None = None) -> dict[str, int]:
-    """Mails per status (every status present, 0 if none) plus 'sent_today' (local day)."""
-    result = dict.fromkeys(STATUSES, 0)
-    rows = session.execute(select(OutboxMessage.status, func.count())
-                           .group_by(OutboxMessage.status))
-    result.update({status: number for status, number in rows})
+    """Mails per status (every status present, 0 if none), per special filter ('late',
+    'gave_up': part of 'held' / 'failed') plus 'sent_today' (local day)."""
+    result = dict.fromkeys((*STATUSES, *SPECIAL_FILTERS), 0)
+    rows = session.execute(select(OutboxMessage.status, OutboxMessage.reason_code, func.count())
+                           .group_by(OutboxMessage.status, OutboxMessage.reason_code))
+    for status, code, number in rows:
+        result[status] = result.get(status, 0) + number
+        if code in SPECIAL_FILTERS and SPECIAL_FILTERS[code][0] == status:
+            result[code] += number
     zone = (settings or Settings()).timezone
     result["sent_today"] = sent_since(session, local_midnight(clock.now(), zone))
     return result
@@ -190,9 +279,13 @@ def counts(session: Session, settings: Settings | None = None) -> dict[str, int]
 
 def list_messages(session: Session, status: str | None = None, search: str = "",
                   page: int = 1, page_size: int = 25) -> tuple[list[OutboxMessage], int]:
-    """One page of the Postausgang, newest first, filtered by status and free text."""
+    """One page of the Postausgang, newest first, filtered by status (or a SPECIAL_FILTERS
+    key) and free text."""
     query = select(OutboxMessage)
-    if status:
+    if status in SPECIAL_FILTERS:
+        wanted, code, _label = SPECIAL_FILTERS[status]
+        query = query.where(OutboxMessage.status == wanted, OutboxMessage.reason_code == code)
+    elif status:
         query = query.where(OutboxMessage.status == status)
     if search.strip():
         pattern = f"%{search.strip()}%"

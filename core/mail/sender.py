@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Row, and_, bindparam, case, func, insert, or_
 from core import clock
 from core.db import Database
 from core.events import record
-from core.mail.outbox import local_midnight
+from core.mail.outbox import GAVE_UP, LATE, late_reason, local_midnight
 from core.mail.transport import PermanentError, TemporaryError, build_message, open_transport
 from core.models import Event, OutboxMessage, UTCDateTime
 from core.settings import Settings
@@ -39,6 +39,8 @@ class DrainReport:
     failed: int = 0
     held: int = 0
     released: int = 0
+    held_late: int = 0  # automatic mails past their deadline: now wait for a staff decision
+    gave_up: int = 0  # part of `failed`: temporary errors for longer than the maximum age
     quota_reached: bool = False
 
     @property
@@ -87,6 +89,7 @@ def _claim(conn: Connection, settings: Settings, now: datetime, wanted: int,
     with conn.begin():
         if report.attempted == 0 and report.released == 0:
             report.released = _release_held(conn)
+        report.held_late += _hold_late(conn, now)
         used = conn.scalar(_SENT_SINCE, {"since": local_midnight(now, settings.timezone)}) or 0
         used += conn.scalar(_IN_FLIGHT, {"now": now}) or 0
         room = min(wanted, max(settings.daily_quota - used, 0))
@@ -108,8 +111,13 @@ def _send_batch(conn: Connection, settings: Settings, now: datetime, transport,
         try:
             transport.send(build_message(row, settings, date=now), row.to_addr)
         except TemporaryError as exc:
-            _finish(conn, row, now, "retry", str(exc))
-            report.retried += 1
+            if _gives_up(row, now, settings):
+                _finish(conn, row, now, "failed", _gave_up_text(settings, str(exc)), GAVE_UP)
+                report.failed += 1
+                report.gave_up += 1
+            else:
+                _finish(conn, row, now, "retry", str(exc))
+                report.retried += 1
             if exc.connection_lost:
                 _unclaim(conn, [r.id for r in rows[index + 1:]])
                 return False
@@ -122,26 +130,40 @@ def _send_batch(conn: Connection, settings: Settings, now: datetime, transport,
     return True
 
 
-def _finish(conn: Connection, row: Row, now: datetime, status: str, error: str) -> None:
+def _gives_up(row: Row, now: datetime, settings: Settings) -> bool:
+    """True when temporary errors have lasted the maximum age (counted from the first one:
+    time spent held or waiting for the quota is no failed delivery)."""
+    since = row.failing_since or now
+    return now - since >= timedelta(hours=settings.mail_max_age_hours)
+
+
+def _gave_up_text(settings: Settings, error: str) -> str:
+    return f"Nach {settings.mail_max_age_hours} Stunden aufgegeben: {error}"
+
+
+def _finish(conn: Connection, row: Row, now: datetime, status: str, error: str,
+            reason_code: str = "") -> None:
     """Commit one mail's outcome (its own transaction: a later crash cannot undo it)."""
     params = {"oid": row.id, "status": status, "error": error}
     with conn.begin():
         if status == "sent":
             conn.execute(_MARK_SENT, params | {"sent_at": now})
         elif status == "retry":
-            conn.execute(_MARK_RETRY, params | {"next": now + backoff(row.attempts + 1)})
+            conn.execute(_MARK_RETRY, params | {"next": now + backoff(row.attempts + 1),
+                                                "now": now})
         else:
-            conn.execute(_MARK_FAILED, params)
+            conn.execute(_MARK_FAILED, params | {"reason_code": reason_code})
         if row.customer_id is not None and status != "retry":
             text = (f"E-Mail „{row.subject}“ an {row.to_addr} gesendet." if status == "sent"
                     else f"E-Mail „{row.subject}“ an {row.to_addr} fehlgeschlagen: {error}")
             conn.execute(_INSERT_EVENT, _event_values(row, f"mail_{status}", text))
 
 
-def _event_values(row: Row, kind: str, text: str) -> dict:
+def _event_values(row: Row, kind: str, text: str, at: datetime | None = None) -> dict:
     # The same timeline row core.events.record writes, as a prepared insert: this runs once
     # per mail between two sends, where an ORM flush was a third of the sender's own cost.
-    return {"at": clock.now(), "kind": kind, "text": text, "customer_id": row.customer_id,
+    return {"at": at or clock.now(), "kind": kind, "text": text,
+            "customer_id": row.customer_id,
             "case_id": row.case_id, "actor": "system",
             "data": {"outbox_id": row.id, "message_id": row.message_id}}
 
@@ -171,9 +193,27 @@ def _hold_due(db: Database, now: datetime) -> int:
 
 
 def _release_held(conn: Connection) -> int:
-    # The switch is on again: held mails rejoin the queue in their original order.
-    return conn.execute(update(OUTBOX).where(OUTBOX.c.status == "held")
+    # The switch is on again: held mails rejoin the queue in their original order (not the
+    # late ones: they wait for a staff decision).
+    return conn.execute(update(OUTBOX).where(OUTBOX.c.status == "held",
+                                             OUTBOX.c.reason_code == "")
                         .values(status="queued")).rowcount
+
+
+def _hold_late(conn: Connection, now: datetime) -> int:
+    """Due automatic mails past their deadline are not sent late silently: they wait as
+    'held' with the reason until staff send or discard them (in the claim's transaction)."""
+    rows = conn.execute(_LATE, {"now": now}).all()
+    for row in rows:
+        # Queued at its moment, so the time since then is how late it would go out.
+        reason = late_reason(now - row.created_at)
+        if row.last_error:
+            reason += f" (zuletzt: {row.last_error})"
+        conn.execute(_MARK_LATE, {"oid": row.id, "error": reason})
+        if row.customer_id is not None:
+            text = f"E-Mail „{row.subject}“ an {row.to_addr} zurückgehalten: {reason}."
+            conn.execute(_INSERT_EVENT, _event_values(row, "mail_held", text, at=now))
+    return len(rows)
 
 
 OUTBOX = OutboxMessage.__table__
@@ -189,8 +229,15 @@ _RESULT = {"status": bindparam("status"), "attempts": OUTBOX.c.attempts + 1,
 _MARK_SENT = update(OUTBOX).where(OUTBOX.c.id == bindparam("oid")).values(
     _RESULT | {"sent_at": bindparam("sent_at", type_=UTCDateTime())})
 _MARK_RETRY = update(OUTBOX).where(OUTBOX.c.id == bindparam("oid")).values(
-    _RESULT | {"next_attempt_at": bindparam("next", type_=UTCDateTime())})
-_MARK_FAILED = update(OUTBOX).where(OUTBOX.c.id == bindparam("oid")).values(_RESULT)
+    _RESULT | {"next_attempt_at": bindparam("next", type_=UTCDateTime()),
+               "failing_since": func.coalesce(OUTBOX.c.failing_since, _NOW)})
+_MARK_FAILED = update(OUTBOX).where(OUTBOX.c.id == bindparam("oid")).values(
+    _RESULT | {"reason_code": bindparam("reason_code")})
+_MARK_LATE = update(OUTBOX).where(OUTBOX.c.id == bindparam("oid")).values(
+    status="held", reason_code=LATE, last_error=bindparam("error"), locked_until=None)
+_LATE = select(OUTBOX).where(
+    OUTBOX.c.status.in_(("queued", "retry")), OUTBOX.c.next_attempt_at <= _NOW,
+    OUTBOX.c.send_by.is_not(None), OUTBOX.c.send_by < _NOW)
 _INSERT_EVENT = insert(EVENTS)
 _DUE = (select(OUTBOX).where(or_(
     and_(OUTBOX.c.status.in_(("queued", "retry")), OUTBOX.c.next_attempt_at <= _NOW),

@@ -58,7 +58,8 @@ class Action:
 
     allowed_from: statuses in which it is possible; to_status: None keeps the status;
     mail: template key sent by the action (None: no mail; "closing" picks regret/thanks by
-    status); requires: data the action needs (dialog fields / API body keys)."""
+    status); requires: data the action needs (dialog fields / API body keys); optional:
+    data it also accepts (e.g. why an appointment lies outside the opening hours)."""
 
     name: str
     label: str
@@ -67,6 +68,7 @@ class Action:
     mail: str | None = None
     requires: tuple[str, ...] = ()
     roles: tuple[str, ...] = ("service", "supervisor")
+    optional: tuple[str, ...] = ()
 
 
 ACTIONS: dict[str, Action] = {a.name: a for a in (
@@ -75,7 +77,7 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("request_appointment", "Termin angefragt", frozenset({1, 2, 4, 5, 6}), 3,
            roles=("service", "supervisor", "sales")),
     Action("confirm_appointment", "Termin an Kunden bestätigen", frozenset({3, 4}), 4,
-           "appointment_customer", requires=("appointment_at",)),
+           "appointment_customer", requires=("appointment_at",), optional=("override_reason",)),
     Action("notify_dealer", "Termin an Händler senden", frozenset({4}), None,
            "appointment_dealer"),
     Action("missed_appointment", "Termin versäumt", frozenset({4}), 5, "missed"),
@@ -99,7 +101,11 @@ CLOSING_MAIL: dict[int, str] = {7: "regret", 8: "thanks"}
 class AutoRule:
     """An automatic step: when a case has been in `status` for `after` (or, with
     at_nightly_run, at the first nightly run after it entered), send `mail` once and move to
-    `to_status` (None: stay). Each rule fires at most once per stay in the status."""
+    `to_status` (None: stay). Each rule fires at most once per stay in the status.
+
+    max_late: how late the mail may still go out on its own (machine off, mail stuck in the
+    outbox). Later than that it is queued as "held" and staff decide: send or discard.
+    None: no limit."""
 
     name: str
     status: int
@@ -108,15 +114,28 @@ class AutoRule:
     at_nightly_run: bool = False
     to_status: int | None = None
     description: str = ""
+    max_late: timedelta | None = None
 
 
+# Lateness allowances (max_late):
+# - market value, 1 day: the customer asked for it and expects it the next morning; until the
+#   following nightly run it still answers the request. Later, the quoted value may be stale
+#   or the customer may have called meanwhile – staff should look first.
+# - reminder and missed-appointment follow-up, 2 days: a nudge a weekend late still reads
+#   naturally ("a week ago"); later, the customer may have booked by phone and a reminder that
+#   arrives out of the blue looks careless.
+# The decision mail to the service center (ON_ENTER_MAIL) is queued at the status change
+# itself, never late, and is internal: it has no allowance.
 AUTO_RULES: tuple[AutoRule, ...] = (
     AutoRule("market_value_mail", 1, "market_value", at_nightly_run=True, to_status=2,
-             description="Marktwert-Mail im ersten Nachtlauf nach der Bewertung"),
+             description="Marktwert-Mail im ersten Nachtlauf nach der Bewertung",
+             max_late=timedelta(days=1)),
     AutoRule("booking_reminder", 2, "reminder", after=timedelta(days=7),
-             description="Erinnerung 7 Tage nach der Marktwert-Mail, solange kein Termin"),
+             description="Erinnerung 7 Tage nach der Marktwert-Mail, solange kein Termin",
+             max_late=timedelta(days=2)),
     AutoRule("missed_followup", 5, "missed_followup", after=timedelta(days=7),
-             description="Zweite Mail 7 Tage nach „Termin versäumt“, danach nichts mehr"),
+             description="Zweite Mail 7 Tage nach „Termin versäumt“, danach nichts mehr",
+             max_late=timedelta(days=2)),
 )
 RULES_BY_STATUS: dict[int, AutoRule] = {r.status: r for r in AUTO_RULES}
 

@@ -12,11 +12,12 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, joinedload
 
 from core import events
+from core.mail import outbox
 from core.models import Customer, OutboxMessage, TradeInCase
 from core.settings import Settings
 from core.tradein import mails, service
 from core.tradein.flow import AUTO_RULES, MAILS, RULES_BY_STATUS, STATUS_LABELS
-from core.tradein.schedule import compute_due
+from core.tradein.schedule import compute_due, lateness
 
 RULES_BY_NAME = {rule.name: rule for rule in AUTO_RULES}
 # Status 5 can be entered again (re-booked, missed again): one follow-up per miss.
@@ -27,7 +28,10 @@ MAX_STEPS = 4  # per case and run: a stale due may be recomputed, then fire once
 
 
 class RuleOutcome(NamedTuple):
-    """One automatic mail that was (or, in a forecast, will be) sent — or held back."""
+    """One automatic mail that was (or, in a forecast, will be) sent — or held back.
+
+    held: queued, but too late to go out on its own (`reason` says how late); it waits in
+    the outbox for staff to send or discard it. due_at: the moment the rule was due."""
 
     case_id: int
     rule: str
@@ -36,6 +40,8 @@ class RuleOutcome(NamedTuple):
     sent: bool
     reason: str | None = None
     customer_name: str = ""
+    held: bool = False
+    due_at: datetime | None = None
 
     @property
     def label(self) -> str:
@@ -84,8 +90,11 @@ def decide(state: CaseState, now: datetime, settings: Settings) -> Step:
         outcome = RuleOutcome(state.case_id, rule.name, rule.mail, now, False,
                               OPTED_OUT_REASON, state.customer_name)
         return Step("suppress", state._replace(due_rule=None, due_at=None), outcome)
-    outcome = RuleOutcome(state.case_id, rule.name, rule.mail, now, True, None,
-                          state.customer_name)
+    due = state.due_at or now
+    late = lateness(rule, due, now)
+    outcome = RuleOutcome(state.case_id, rule.name, rule.mail, now, late is None,
+                          outbox.late_reason(late) if late else None, state.customer_name,
+                          held=late is not None, due_at=due)
     if rule.to_status is not None and rule.to_status != state.status:
         return Step("send", _with_due(state, rule.to_status, now, settings), outcome,
                     rule.to_status)
@@ -161,9 +170,21 @@ def _apply(session: Session, settings: Settings, case: TradeInCase, step: Step,
         if step.to_status is not None:
             service.change_status(session, settings, case, step.to_status, "system", now)
         key = _rule_key(session, case, outcome)
-        mails.queue(session, settings, case, case.customer, outcome.mail, key, "system")
+        row = mails.queue(session, settings, case, case.customer, outcome.mail, key, "system")
+        _limit_lateness(session, row, outcome)
     case.due_rule, case.due_at = step.state.due_rule, step.state.due_at
     return outcome
+
+
+def _limit_lateness(session: Session, row: OutboxMessage | None,
+                    outcome: RuleOutcome) -> None:
+    """Give the queued mail its deadline (due + the rule's allowance): the sender holds it
+    instead of sending it late; one already too late waits for staff at once."""
+    rule = RULES_BY_NAME[outcome.rule]
+    if row is None or rule.max_late is None or outcome.due_at is None:
+        return
+    outbox.limit_lateness(session, row, outcome.due_at + rule.max_late,
+                          outcome.reason if outcome.held else None)
 
 
 def _load_cases(session: Session, ids: list[int]) -> dict[int, TradeInCase]:

@@ -58,3 +58,11 @@ def compute_due(status: int, entered_at: datetime, archived: bool,
     if archived or rule is None:
         return None
     return Due(rule.name, rule_due(rule, entered_at, settings))
+
+
+def lateness(rule: AutoRule, due_at: datetime, now: datetime) -> timedelta | None:
+    """How late firing `rule` at `now` is, if more than the rule allows (None: in time)."""
+    if rule.max_late is None:
+        return None
+    late = now - due_at
+    return late if late > rule.max_late else None
