@@ -30,7 +30,7 @@ PAGE_MODULES = (
     "pages.winback", "pages.winback_list", "pages.winback_customer", "pages.imports",
     "pages.companies",
     "pages.outbox", "pages.devmailbox", "pages.settings_page", "pages.unsubscribe", "pages.booking",
-    "pages.api",
+    "pages.api", "pages.http_errors",
 )
 DEMO_ADMIN = "admin"
 
@@ -38,10 +38,12 @@ DEMO_ADMIN = "admin"
 def open_database(url: str = "") -> Database:
     """The database at `url` (default: data/kundenpilot.db), migrated, templates seeded and
     an API key generated if none is configured yet."""
+    from core.imports.importer import recover
     from core.mail.templates import seed_defaults
 
     db = Database(url)
     db.migrate()
+    recover(db, clock.now())  # an import cut off by a crash is undone, never half-kept
     with db.session(write=True) as session:
         seed_defaults(session)
         current = settings_mod.load(session)
@@ -54,9 +56,11 @@ def build(runtime: Runtime) -> None:
     """Register every page and the API on the NiceGUI app (no server started here)."""
     from nicegui import app
 
-    from pages import frame
+    from pages import frame, limits, web_security
 
     frame.set_runtime(runtime)
+    web_security.install(app, runtime.settings)  # Host/Origin checks, Secure cookies
+    limits.install(app)  # request bodies bounded; the API key is checked before the body
     for name in PAGE_MODULES:
         module = importlib.import_module(name)
         if hasattr(module, "register"):  # plain FastAPI routes (API, unsubscribe)
