@@ -105,7 +105,10 @@ class AutoRule:
 
     max_late: how late the mail may still go out on its own (machine off, mail stuck in the
     outbox). Later than that it is queued as "held" and staff decide: send or discard.
-    None: no limit."""
+    None: no limit.
+    follows: the mail this one follows up on; if staff discarded that one (or it still waits
+    for their decision), this one is not sent either: a reminder about a mail the customer
+    never got makes no sense."""
 
     name: str
     status: int
@@ -115,6 +118,7 @@ class AutoRule:
     to_status: int | None = None
     description: str = ""
     max_late: timedelta | None = None
+    follows: str | None = None
 
 
 # Lateness allowances (max_late):
@@ -132,7 +136,7 @@ AUTO_RULES: tuple[AutoRule, ...] = (
              max_late=timedelta(days=1)),
     AutoRule("booking_reminder", 2, "reminder", after=timedelta(days=7),
              description="Erinnerung 7 Tage nach der Marktwert-Mail, solange kein Termin",
-             max_late=timedelta(days=2)),
+             max_late=timedelta(days=2), follows="market_value"),
     AutoRule("missed_followup", 5, "missed_followup", after=timedelta(days=7),
              description="Zweite Mail 7 Tage nach „Termin versäumt“, danach nichts mehr",
              max_late=timedelta(days=2)),

@@ -16,7 +16,7 @@ from core.mail import outbox
 from core.models import Customer, OutboxMessage, TradeInCase
 from core.settings import Settings
 from core.tradein import mails, service
-from core.tradein.flow import AUTO_RULES, MAILS, RULES_BY_STATUS, STATUS_LABELS
+from core.tradein.flow import AUTO_RULES, MAILS, RULES_BY_STATUS, STATUS_LABELS, AutoRule
 from core.tradein.schedule import compute_due, lateness
 
 RULES_BY_NAME = {rule.name: rule for rule in AUTO_RULES}
@@ -147,6 +147,22 @@ def _sent_in_stay(session: Session, case: TradeInCase, mail: str) -> bool:
         OutboxMessage.created_at >= case.status_changed_at))))
 
 
+def _undelivered_predecessor(session: Session, case: TradeInCase, rule: AutoRule) -> str | None:
+    """Why `rule` must not send because the mail it follows up on never went out (discarded
+    or held as late), or None."""
+    if rule.follows is None:
+        return None
+    last = session.scalars(select(OutboxMessage).where(
+        OutboxMessage.case_id == case.id,
+        OutboxMessage.template_key == mails.template_key(rule.follows))
+        .order_by(OutboxMessage.id.desc()).limit(1)).first()
+    if last is None or not (last.status == "cancelled" or last.reason_code == outbox.LATE):
+        return None
+    label = MAILS[rule.follows].label
+    what = "verworfen" if last.status == "cancelled" else "wartet noch auf eine Entscheidung"
+    return f"nicht gesendet, weil die {label} nicht hinausging ({what})"
+
+
 def _rule_key(session: Session, case: TradeInCase, outcome: RuleOutcome) -> str:
     """The market-value mail fires only in status 1 and the reminder only in the one stay in
     status 2, so each is the case's first of its kind: the plain key (shared with the button)
@@ -167,6 +183,13 @@ def _apply(session: Session, settings: Settings, case: TradeInCase, step: Step,
         if recomputed and _sent_in_stay(session, case, outcome.mail):
             case.due_rule = case.due_at = None  # a stale due must not send a second time
             return None
+        missing = _undelivered_predecessor(session, case, RULES_BY_NAME[outcome.rule])
+        if missing is not None:
+            events.record(session, "mail_suppressed", f"{outcome.label}: {missing}",
+                          customer_id=case.customer_id, case_id=case.id,
+                          data={"rule": outcome.rule, "reason": "predecessor_not_sent"})
+            case.due_rule, case.due_at = step.state.due_rule, step.state.due_at
+            return outcome._replace(sent=False, held=False, reason=missing)
         if step.to_status is not None:
             service.change_status(session, settings, case, step.to_status, "system", now)
         key = _rule_key(session, case, outcome)

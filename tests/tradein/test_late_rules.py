@@ -116,6 +116,31 @@ def test_market_value_mail_three_nights_late_is_held(tdb, settings, smtp_sink, n
     assert (row.status, row.reason_code) == ("held", "late")
 
 
+def test_no_reminder_about_a_market_value_mail_that_was_discarded(tdb, settings, smtp_sink,
+                                                                    now):
+    case_id = new_case(tdb, settings)
+    tick(tdb, settings, TONIGHT + timedelta(days=3, hours=6))  # held as late
+    [market_value] = outbox_rows(tdb, case_id)
+    decide(tdb, market_value.id, send=False)
+    [outcome] = tick(tdb, settings, TONIGHT + timedelta(days=3, hours=6) + WEEK)
+    assert (outcome.mail, outcome.sent) == ("reminder", False)
+    assert "Marktwert-Mail nicht hinausging (verworfen)" in outcome.reason
+    assert [r.template_key for r in outbox_rows(tdb, case_id)] == ["tradein.market_value"]
+    assert drain(tdb, settings).sent == 0 and smtp_sink.messages == []
+    assert any(e.kind == "mail_suppressed" and "verworfen" in e.text
+               for e in case_events(tdb, case_id))
+    assert load(tdb, case_id).due_at is None  # nothing more for this stay
+
+
+def test_no_reminder_while_the_market_value_mail_awaits_a_decision(tdb, settings, smtp_sink,
+                                                                   now):
+    case_id = new_case(tdb, settings)
+    tick(tdb, settings, TONIGHT + timedelta(days=3, hours=6))
+    [outcome] = tick(tdb, settings, TONIGHT + timedelta(days=3, hours=6) + WEEK)
+    assert not outcome.sent and "wartet noch auf eine Entscheidung" in outcome.reason
+    assert len(outbox_rows(tdb, case_id)) == 1
+
+
 def test_second_missed_appointment_mail_three_days_late_is_held(tdb, settings, smtp_sink,
                                                                 now):
     case_id = new_case(tdb, settings)
