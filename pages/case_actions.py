@@ -102,9 +102,12 @@ class ActionDialog:
                     clock_in.mark("input-appointment-time")
                 self.fields["date"], self.fields["time"] = day, clock_in
             if "override_reason" in self.action.optional:
-                reason = ui.input("Begründung (nur für Termine außerhalb der Öffnungszeiten)",
+                # Short label (a long one is cut off on a phone); the condition is the hint.
+                reason = ui.input("Begründung für die Ausnahme",
                                   placeholder="z. B. Sondertermin mit dem Verkaufsleiter") \
-                    .props("outlined dense").classes("w-full").mark("input-override-reason")
+                    .props('outlined dense hide-bottom-space '
+                           'hint="nur für Termine außerhalb der Öffnungszeiten"') \
+                    .classes("w-full").mark("input-override-reason")
                 self.fields["override_reason"] = reason
             if "purchase_price_eur" in self.action.requires:
                 ui.label("Ankaufspreis, den der Händler dem Kunden anbietet:").classes(

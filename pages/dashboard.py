@@ -23,13 +23,15 @@ PER_DAY_SHOWN = 5
 WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
 SPECIAL_ICONS = {"new_requests": "event", "missed": "event_busy",
                  "awaiting_decision": "hourglass_top"}
-MAIL_STATES = (  # (outbox count key, label, colour)
+MAIL_STATES = (  # (outbox count key, label, colour); order as the outbox's count chips
     ("queued", "Warteschlange", "grey-9"), ("retry", "Neuer Versuch geplant", "orange-9"),
-    ("held", "Zurückgehalten", "orange-9"), ("failed", "Fehlgeschlagen", "negative"),
+    ("held", "Zurückgehalten", "orange-9"),
+    # The two special rows follow the status they are part of; each links to the outbox
+    # filtered to exactly these mails.
+    (outbox.LATE, "davon zu spät – Entscheidung offen", "deep-orange-9"),
+    ("failed", "Fehlgeschlagen", "negative"),
+    (outbox.GAVE_UP, "davon aufgegeben (nicht zustellbar)", "negative"),
     ("sent_today", "Heute gesendet", "positive"),
-    # Each links to the outbox filtered to exactly these mails.
-    (outbox.GAVE_UP, "Aufgegeben (nicht zustellbar)", "negative"),
-    (outbox.LATE, "Zu spät – Entscheidung offen", "deep-orange-9"),
 )
 
 
@@ -90,7 +92,9 @@ def _mail_state(counts_view: dict[str, ui.label]) -> None:
                 "send-switch-state")
         for key, label, color in MAIL_STATES:
             with _mail_state_row(key):
-                ui.label(label).classes("text-sm text-grey-8")
+                link = key in outbox.SPECIAL_FILTERS  # looks like the link it is
+                ui.label(label + (" →" if link else "")).classes(
+                    "text-sm " + ("text-primary" if link else "text-grey-8"))
                 counts_view["mail_" + key] = ui.label("…").classes(
                     f"text-lg font-medium text-{color}").mark("mail-" + key)
         ui.link("Zum Postausgang →", "/postausgang").classes(

@@ -30,17 +30,24 @@ COLUMNS: list[dict[str, Any]] = [
     {"name": "id", "label": "Nr.", "field": "id", "align": "left"},
     {"name": "status", "label": "Status", "field": "status_label", "align": "left"},
     {"name": "created", "label": "Erstellt", "field": "created", "align": "left"},
-    {"name": "to", "label": "Empfänger", "field": "to", "align": "left", "style": WRAP},
+    # Long addresses may break anywhere: else they push "Fehler / Grund" out of sight.
+    {"name": "to", "label": "Empfänger", "field": "to", "align": "left",
+     "style": WRAP + "; overflow-wrap: anywhere"},
     {"name": "subject", "label": "Betreff", "field": "subject", "align": "left",
      "style": WRAP},
     {"name": "kind", "label": "Art", "field": "kind", "align": "left"},
     {"name": "attempts", "label": "Versuche", "field": "attempts", "align": "right"},
     {"name": "error", "label": "Fehler / Grund", "field": "error", "align": "left",
-     "classes": "text-negative", "style": WRAP},
+     "style": WRAP},
 ]
 STATUS_SLOT = r"""
 <q-td :props="props">
   <q-badge :color="props.row.status_color" class="px-2 py-1">{{ props.value }}</q-badge>
+</q-td>"""
+# A late mail's text is the question staff answer (amber, as in the dialog), not an error.
+ERROR_SLOT = r"""
+<q-td :props="props" :class="props.row.late ? 'text-amber-10' : 'text-negative'">
+  {{ props.value }}
 </q-td>"""
 ROLES = ("service", "supervisor")
 
@@ -115,7 +122,7 @@ async def outbox_page(user: User) -> None:
     with ui.row().classes("w-full items-end gap-4 flex-wrap"):
         status_select = ui.select(
             {"": "Alle Status"} | FILTER_LABELS, value=initial, label="Status",
-        ).props("outlined dense").classes("w-56").mark("outbox-filter-status")
+        ).props("outlined dense").classes("w-64").mark("outbox-filter-status")
         search = ui.input("Suche Empfänger oder Betreff").props(
             "outlined dense clearable debounce=400").classes("w-72").mark("outbox-search")
         ui.space()
@@ -132,13 +139,16 @@ async def outbox_page(user: User) -> None:
                        on_loaded=loaded)
     table = paged.table.classes("w-full cursor-pointer")
     table.add_slot("body-cell-status", STATUS_SLOT)
+    table.add_slot("body-cell-error", ERROR_SLOT)
 
     def render_counts(counts: dict[str, int]) -> None:
         counts_row.clear()
         with counts_row:
             for key in COUNT_TILES:
                 number = counts.get(key, 0)
-                ui.chip(f"{FILTER_LABELS[key]}: {number}",
+                # The reason filters are part of a status chip before them: say so.
+                prefix = "davon " if key in outbox.SPECIAL_FILTERS else ""
+                ui.chip(f"{prefix}{FILTER_LABELS[key]}: {number}",
                         color=CHIP_COLORS[key] if number else "grey-3",
                         text_color="white" if number else "grey-8",
                         on_click=lambda k=key: set_filter(k)).mark(f"outbox-count-{key}")
@@ -180,15 +190,15 @@ def _mail_dialog(mail: dict[str, Any], user: User, refresh: Any) -> None:
             value_row("Nächster Versuch", mail["next_attempt"] if mail["status"] in (
                 "queued", "retry") else "")
             value_row("Versuche", str(mail["attempts"]))
-            value_row("Message-ID", mail["message_id"])
+            value_row("Message-ID", mail["message_id"]).classes("break-all")  # long, no spaces
             if mail["case_id"]:
-                with ui.row().classes("gap-4"):
-                    ui.label("Ankauf-Fall").classes("text-sm text-grey-7 w-40")
+                with ui.row().classes("w-full items-baseline gap-4 no-wrap"):  # as value_row
+                    ui.label("Ankauf-Fall").classes("text-sm text-grey-7 w-32 shrink-0")
                     ui.link(f"Fall {mail['case_id']} öffnen", f"/ankauf/{mail['case_id']}")
         if mail["error"]:  # a late mail's text is the question staff answer, not an error
             background, tone, icon = (("bg-amber-1", "text-amber-10", "schedule") if mail["late"]
                                       else ("bg-red-1", "text-negative", "error_outline"))
-            with ui.row().classes(f"w-full items-start gap-2 {background} rounded p-3"):
+            with ui.row().classes(f"w-full items-start gap-2 no-wrap {background} rounded p-3"):
                 ui.icon(icon).classes(tone)
                 ui.label(mail["error"]).classes(f"text-sm {tone} whitespace-pre-wrap").mark(
                     "outbox-dialog-error")

@@ -29,8 +29,8 @@ SECTIONS: tuple[tuple[str, str, tuple[tuple[str, str, str], ...]], ...] = (
          "fällige automatische Mails warten dort auf Ihre Entscheidung."),
         ("daily_quota", "Tageslimit (Mails pro Tag)", "0 = kein Versand"),
         ("mail_max_age_hours", "Zustellung aufgeben nach (Stunden)", "so lange werden "
-         "vorübergehende Fehler des Mailservers wiederholt, dann gilt die Mail als "
-         "fehlgeschlagen"),
+         "vorübergehende Fehler des Mailservers wiederholt, dann wird die Mail aufgegeben "
+         "(Postausgang: „aufgegeben“)"),
         ("mail_from_name", "Absendername", ""),
         ("mail_from", "Absenderadresse", ""),
     )),
@@ -226,9 +226,11 @@ def _field(field: str, label: str, hint: str, current: Settings, env: dict[str, 
         element = ui.select(options, value=value, label=label).props("outlined dense")
     elif field == "smtp_password":
         element = ui.input(label, password=True, password_toggle_button=True).props(
-            f'outlined dense hint="{hint}"')
+            f'outlined dense hide-bottom-space hint="{hint}"')
     else:
-        element = ui.input(label, value=str(value)).props(f'outlined dense hint="{hint}"')
+        # hide-bottom-space: a hint of two lines grows the field instead of overlapping the next
+        element = ui.input(label, value=str(value)).props(
+            f'outlined dense hide-bottom-space hint="{hint}"')
     element.classes("w-full").mark(f"settings-{field}")
     if locked:
         element.disable()

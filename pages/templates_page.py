@@ -167,6 +167,10 @@ async def templates_page(user: Any) -> None:
                 return
         except render.TemplateError as exc:
             show_errors(exc.messages)
+            preview_box.clear()  # the last good preview would pass for the edited template
+            with preview_box:
+                ui.label("Keine Vorschau: die Vorlage enthält Fehler (siehe „Bearbeiten“).") \
+                    .classes("text-sm text-grey-7")
             return
         except NotFound as exc:
             notify_error(exc)
