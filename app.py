@@ -43,7 +43,10 @@ def open_database(url: str = "") -> Database:
 
     db = Database(url)
     db.migrate()
-    recover(db, clock.now())  # an import cut off by a crash is undone, never half-kept
+    try:
+        recover(db, clock.now())  # an import cut off by a crash is undone, never half-kept
+    except Exception:  # noqa: BLE001 - the console must start; the next import tries again
+        logging.getLogger("kundenpilot").exception("Abgebrochener Import: Rücknahme fehlgeschlagen")
     with db.session(write=True) as session:
         seed_defaults(session)
         current = settings_mod.load(session)
@@ -59,7 +62,7 @@ def build(runtime: Runtime) -> None:
     from pages import frame, limits, web_security
 
     frame.set_runtime(runtime)
-    web_security.install(app, runtime.settings)  # Host/Origin checks, Secure cookies
+    web_security.install(app, runtime)  # Host/Origin checks, Secure cookies
     limits.install(app)  # request bodies bounded; the API key is checked before the body
     for name in PAGE_MODULES:
         module = importlib.import_module(name)

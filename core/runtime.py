@@ -33,15 +33,26 @@ class Runtime:
     def settings(self) -> Settings:
         """The current settings. Call it before `db.session()`, never inside one: a stale
         cache opens its own short session."""
-        key = (settings_mod.generation(), tuple(sorted(settings_mod.env_overrides().items())))
+        current = self.cached_settings()
+        if current is None:
+            key = self._settings_key()
+            with self.db.session() as session:
+                current = settings_mod.load(session)
+            self._settings = (key, time.monotonic(), current)
+        return current
+
+    def cached_settings(self) -> Settings | None:
+        """The settings if the cache is fresh, else None: never touches the database, so
+        the event loop may call it (and go to a thread for `settings()` on None)."""
         cached = self._settings
-        if cached is not None and cached[0] == key \
+        if cached is not None and cached[0] == self._settings_key() \
                 and time.monotonic() - cached[1] < SETTINGS_TTL_SECONDS:
             return cached[2]
-        with self.db.session() as session:
-            current = settings_mod.load(session)
-        self._settings = (key, time.monotonic(), current)
-        return current
+        return None
+
+    @staticmethod
+    def _settings_key() -> tuple:
+        return settings_mod.generation(), tuple(sorted(settings_mod.env_overrides().items()))
 
     @property
     def dev_port(self) -> int | None:

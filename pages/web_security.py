@@ -17,9 +17,11 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.responses import PlainTextResponse
 
+from core.runtime import Runtime
 from core.settings import Settings
 
 Scope = MutableMapping[str, Any]
@@ -118,15 +120,18 @@ def _secure_cookies(send: Send) -> Send:
 class WebSecurity:
     """The middleware; `settings` returns the current settings (cached by the runtime)."""
 
-    def __init__(self, app: ASGIApp, settings: Callable[[], Settings]) -> None:
+    def __init__(self, app: ASGIApp, settings: Callable[[], Settings],
+                 cached: Callable[[], Settings | None] = lambda: None) -> None:
         self.app = app
         self.settings = settings
+        self.cached = cached  # the settings without a database read, or None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        settings = self.settings()
+        # Only a stale cache reads the database, and that in a thread, never on the loop.
+        settings = self.cached() or await run_in_threadpool(self.settings)
         refused = refusal(scope, settings)
         if refused is not None:
             await _refuse(scope, receive, send, *refused)
@@ -143,19 +148,20 @@ async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, text:
     await PlainTextResponse(text, status_code=status)(scope, receive, send)
 
 
-def install(app: Any, settings: Callable[[], Settings]) -> None:
+def install(app: Any, runtime: Runtime) -> None:
     """Put WebSecurity in front of the app's whole middleware stack.
 
     `app.add_middleware` would place it inside the session middleware that ui.run() adds
     later, where it could neither refuse a request before a session is created nor mark
     the session cookie Secure; so the stack builder is wrapped instead. Calling it again
-    (tests build the app once per test) only swaps the settings source."""
-    app.state.web_security_settings = settings
+    (tests build the app once per test) only swaps the runtime."""
+    app.state.web_security_runtime = runtime
     if "build_middleware_stack" in vars(app):  # already wrapped
         return
     build = app.build_middleware_stack
 
     def build_with_security() -> ASGIApp:
-        return WebSecurity(build(), lambda: app.state.web_security_settings())
+        return WebSecurity(build(), lambda: app.state.web_security_runtime.settings(),
+                           lambda: app.state.web_security_runtime.cached_settings())
 
     app.build_middleware_stack = build_with_security

@@ -61,10 +61,19 @@ def _classify(plan: Plan, incoming: pd.DataFrame, stored: pd.DataFrame,
     return merged[new | differs]
 
 
+NEW = "__new"  # suffix of the value the import writes, beside the old one in Plan.undo
+
+
 def _old_values(plan: Plan, changed: pd.DataFrame) -> pd.DataFrame:
+    """Keys, old and new value of every written column (a keep_first column keeps an old
+    value that is set), and the old import_run_id, for each changed row."""
     columns = {key: changed[key] for key in plan.keys}
     for name in plan.written:
-        columns[name] = changed[name + "_db"] if name + "_db" in changed else changed[name]
+        old = changed[name + "_db"] if name + "_db" in changed else changed[name]
+        new = changed[name]
+        if name in plan.keep_first:
+            new = old.where(old.notna(), new)
+        columns[name], columns[name + NEW] = old, new
     columns["import_run_id"] = changed["import_run_id"]
     return pd.DataFrame(columns).reset_index(drop=True)
 

@@ -14,12 +14,12 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import Date, Table, and_, delete, insert, select, update
+from sqlalchemy import Date, Table, and_, case, delete, exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from core.db import Database
 from core.imports import writing
-from core.imports.plans import Plan
+from core.imports.plans import NEW, Plan
 from core.models import ImportJournal, ImportRun, UTCDateTime
 
 BATCH_ROWS = 5_000  # one batch: well under a second of write lock on SQLite
@@ -29,8 +29,20 @@ Clock = Callable[[], datetime]
 Progress = Callable[[float], None]
 
 
+class ImportBusy(ValueError):
+    """Another import is being written right now (German message)."""
+
+
 def start(db: Database, kind: str, actor: str, now: datetime) -> int:
+    """A new run; ImportBusy while another live one writes (checked inside the write
+    transaction, so two imports starting at once cannot both pass). Two runs at once could
+    stamp the same rows, and undoing one would then undo the other's writes."""
     with db.session(write=True) as session:
+        busy = running(session)
+        if busy is not None and busy.heartbeat_at >= now - STALE_AFTER:
+            raise ImportBusy("Es läuft bereits ein Import (gestartet von "
+                             f"{busy.actor or 'unbekannt'}). Bitte warten, bis er fertig ist, "
+                             "und dann erneut importieren.")
         run = ImportRun(kind=kind, status="running", actor=actor, started_at=now,
                         heartbeat_at=now)
         session.add(run)
@@ -48,7 +60,7 @@ def write(db: Database, run_id: int, plan: Plan, wall: Clock, progress: Progress
         part = plan.undo.iloc[start_at:start_at + BATCH_ROWS]
         with db.session(write=True) as session:
             session.execute(insert(ImportJournal), [
-                {"run_id": run_id, "table_name": table.name, "old": _jsonable(row)}
+                {"run_id": run_id, "table_name": table.name, "old": _entry(plan, row)}
                 for row in _records(part)])
             _beat(session, run_id, wall())
         done += len(part)
@@ -83,8 +95,13 @@ def forget_journal(db: Database, run_id: int) -> None:
 
 def rollback(db: Database, run_id: int, table: Table, keys: tuple[str, ...],
              now: datetime) -> None:
-    """Undo a run that did not commit: restore the rows it changed from the journal, then
-    delete the rows it inserted (those still carrying its id), batch by batch."""
+    """Undo a run that did not commit, batch by batch: restore the rows it changed from the
+    journal, then delete the rows it inserted (those still carrying its id).
+
+    Other writers went on meanwhile, so both steps leave their work alone: a column is put
+    back only while it still holds what the import wrote (an opt-out recorded meanwhile
+    stays), and a new row that something now refers to (a valuation matched the customer
+    by e-mail) is kept, only its stamp is cleared."""
     last = 0
     while True:
         with db.session(write=True) as session:
@@ -92,19 +109,20 @@ def rollback(db: Database, run_id: int, table: Table, keys: tuple[str, ...],
                 select(ImportJournal.id, ImportJournal.old)
                 .where(ImportJournal.run_id == run_id, ImportJournal.id > last)
                 .order_by(ImportJournal.id).limit(BATCH_ROWS)).all()
-            for _id, old in entries:
-                values = _typed(table, old)
-                match = and_(*(table.c[k] == values.pop(k) for k in keys))
-                session.execute(update(table).where(match).values(**values))
+            for _id, entry in entries:
+                _restore(session, table, run_id, entry)
         if not entries:
             break
         last = entries[-1][0]
+    stamped = table.c.import_run_id == run_id
+    unreferenced = and_(stamped, *_not_referenced(table))
     while True:
         with db.session(write=True) as session:
-            ids = select(table.c.id).where(table.c.import_run_id == run_id) \
-                .limit(BATCH_ROWS).scalar_subquery()
+            ids = select(table.c.id).where(unreferenced).limit(BATCH_ROWS).scalar_subquery()
             if not session.execute(delete(table).where(table.c.id.in_(ids))).rowcount:
                 break
+    with db.session(write=True) as session:
+        session.execute(update(table).where(stamped).values(import_run_id=None))
     forget_journal(db, run_id)
     with db.session(write=True) as session:
         session.execute(update(ImportRun).where(ImportRun.id == run_id)
@@ -128,6 +146,33 @@ def running(session: Session) -> ImportRun | None:
     """The import being written right now, if any (the pages show "Import läuft")."""
     return session.scalars(select(ImportRun).where(ImportRun.status == "running")
                            .order_by(ImportRun.id.desc()).limit(1)).first()
+
+
+def _restore(session: Session, table: Table, run_id: int, entry: dict) -> None:
+    key, old, new = (_typed(table, entry[part]) for part in ("key", "old", "new"))
+    values = {name: case((table.c[name].is_not_distinct_from(new[name]), old[name]),
+                         else_=table.c[name]) for name in new}
+    values["import_run_id"] = case((table.c.import_run_id == run_id,
+                                    old.get("import_run_id")), else_=table.c.import_run_id)
+    match = and_(*(table.c[k] == v for k, v in key.items()))
+    session.execute(update(table).where(match).values(**values))
+
+
+def _not_referenced(table: Table) -> list:
+    """NOT EXISTS conditions for every foreign key of the schema that points at `table`."""
+    conditions = []
+    for other in table.metadata.tables.values():
+        for fk in other.foreign_keys:
+            if fk.column.table is table:
+                conditions.append(~exists().where(fk.parent == fk.column))
+    return conditions
+
+
+def _entry(plan: Plan, row: dict) -> dict:
+    """A journal entry: the row's key, its old values and what the import writes."""
+    return {"key": _jsonable({k: row[k] for k in plan.keys}),
+            "old": _jsonable({c: row[c] for c in [*plan.written, "import_run_id"]}),
+            "new": _jsonable({c: row[c + NEW] for c in plan.written})}
 
 
 def _beat(session: Session, run_id: int, at: datetime) -> None:

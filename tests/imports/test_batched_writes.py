@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from core import optout
 from core.imports import run_import, runs
 from core.imports.importer import recover
-from core.models import Customer, Event, ImportJournal, ImportRun, OrderLine
+from core.models import Customer, Event, ImportJournal, ImportRun, OrderLine, TradeInCase
 from tests.imports.conftest import CUSTOMER_HEADER, ORDER_HEADER, excel_csv
 
 ROWS = 3 * runs.BATCH_ROWS + 17  # several batches
@@ -113,3 +114,66 @@ def test_an_import_killed_half_way_is_undone_later(db, now, tmp_path, kind):
             ImportRun.status == "running"))
     assert recover(db, beat + runs.STALE_AFTER + timedelta(seconds=1))
     assert _snapshot(db) == before
+
+
+def _interrupted(db, data: bytes, meanwhile) -> None:
+    """Import `data`, run `meanwhile` between two batches (as another writer would), then
+    fail, so the run is undone."""
+    done = []
+
+    def progress(fraction: float) -> None:
+        if 0.3 < fraction < 0.95 and not done:
+            meanwhile()
+            done.append(fraction)
+        elif done and fraction > 0.6:
+            raise RuntimeError("Verbindung verloren")
+
+    with pytest.raises(RuntimeError):
+        run_import(db, "customers", data, progress=progress)
+    assert done
+
+
+def test_undo_keeps_a_new_customer_that_a_valuation_found_meanwhile(db, now, settings):
+    from core.tradein import service
+    from tests.web.test_api import VALUATION
+
+    def valuation() -> None:  # the website matches the just-imported customer by e-mail
+        with db.session(write=True) as session:
+            service.create_valuation(session, settings, VALUATION | {"email": "k5@example.at"},
+                                     actor="api")
+
+    _interrupted(db, _customers_csv(ROWS), valuation)
+    with db.session() as session:
+        numbers = session.scalars(select(Customer.customer_number)).all()
+        assert numbers == ["10005"]  # every other new customer of the run is gone
+        assert session.scalar(select(Customer.import_run_id)) is None
+        assert session.scalar(select(func.count()).select_from(TradeInCase)) == 1
+
+
+def test_undo_keeps_an_opt_out_recorded_meanwhile(db, now):
+    run_import(db, "customers", _customers_csv(100, city="Graz"))
+
+    def unsubscribe() -> None:
+        with db.session(write=True) as session:
+            customer = session.scalar(select(Customer).where(Customer.customer_number == "10003"))
+            optout.opt_out(session, customer)
+
+    _interrupted(db, _customers_csv(ROWS, city="Linz"), unsubscribe)
+    with db.session() as session:
+        customer = session.scalar(select(Customer).where(Customer.customer_number == "10003"))
+        assert customer.city == "Graz"  # the import's change is undone...
+        assert customer.opted_out_at is not None  # ...the customer's own decision is not
+
+
+def test_a_second_import_waits_for_the_running_one(db, now):
+    answers = []
+
+    def second_import(fraction: float) -> None:
+        if 0.3 < fraction < 0.9 and not answers:
+            with pytest.raises(runs.ImportBusy) as refused:
+                run_import(db, "customers", _customers_csv(10, city="Wels"))
+            answers.append(str(refused.value))
+
+    assert run_import(db, "customers", _customers_csv(ROWS), progress=second_import).committed
+    assert "Es läuft bereits ein Import" in answers[0]
+    assert run_import(db, "customers", _customers_csv(10, city="Wels")).committed

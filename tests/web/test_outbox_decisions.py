@@ -61,7 +61,7 @@ async def test_dashboard_counts_late_and_given_up_mails_and_links_to_the_outbox(
     user = await _staff(web)
     await user.open("/")
     await user.should_see(marker="mail-late", retries=30)
-    await user.should_see("Zu spät – Entscheidung offen")
+    await user.should_see("davon zu spät – Entscheidung offen")
     assert _element(user, "mail-late").text == "1"
     assert _element(user, "mail-gave_up").text == "1"
     assert _element(user, "mail-failed").text == "1"
