@@ -18,6 +18,7 @@ from sqlalchemy import Date, Table, and_, case, delete, exists, insert, select, 
 from sqlalchemy.orm import Session
 
 from core.db import Database
+from core.errors import ActionNotAllowed
 from core.imports import writing
 from core.imports.plans import NEW, Plan
 from core.models import ImportJournal, ImportRun, UTCDateTime
@@ -29,8 +30,9 @@ Clock = Callable[[], datetime]
 Progress = Callable[[float], None]
 
 
-class ImportBusy(ValueError):
-    """Another import is being written right now (German message)."""
+class ImportBusy(ActionNotAllowed, ValueError):
+    """Another import is being written right now (German message; the page shows it as a
+    refusal, the CLI like an unusable file)."""
 
 
 def start(db: Database, kind: str, actor: str, now: datetime) -> int:
