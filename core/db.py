@@ -2,8 +2,9 @@
 KP_DATABASE_URL selects another database. The schema is created by Alembic migrations."""
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -53,14 +54,22 @@ class Database:
         self.url = url or DEFAULT_URL
         self.engine = make_engine(self.url)
         self.factory = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time, and its busy handler lets waiting writers poll
+        # with growing sleeps: under load an unlucky request waited for seconds while others
+        # went first. Writers of this process queue on a lock instead and start the moment
+        # the previous one commits; other processes still meet the busy timeout.
+        self._writer = threading.RLock() if self.url.startswith("sqlite") else None
 
     @contextmanager
     def session(self, write: bool = False) -> Iterator[Session]:
         """One transaction. `write=True` takes the write lock up front (SQLite IMMEDIATE)."""
-        with self.factory() as session, session.begin():
+        with self._write_turn(write), self.factory() as session, session.begin():
             if write:
                 session.connection(execution_options={"immediate": True})
             yield session
+
+    def _write_turn(self, write: bool) -> AbstractContextManager:
+        return self._writer if write and self._writer is not None else nullcontext()
 
     def migrate(self) -> None:
         """Bring the schema to the newest Alembic revision (creates it on first start)."""
