@@ -5,7 +5,6 @@ import hmac
 import math
 import secrets
 import threading
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from core import clock, events
 from core.models import User
+from core.text import CONTROL_CATEGORIES, has_control
 
 ROLES = {
     "admin": "Administration",
@@ -226,13 +226,10 @@ class LoginTickets:
         return user_id
 
 
-_CONTROL = ("Cc", "Cf", "Zl", "Zp")
-
-
 def _unsafe(text: str, allow_space: bool) -> bool:
     """A character a browser may drop or turn around ("\\" counts as "/")."""
-    forbidden = _CONTROL if allow_space else (*_CONTROL, "Zs")
-    return any(ch == "\\" or unicodedata.category(ch) in forbidden for ch in text)
+    forbidden = CONTROL_CATEGORIES if allow_space else (*CONTROL_CATEGORIES, "Zs")
+    return "\\" in text or has_control(text, forbidden)
 
 
 def safe_next(value: object) -> str:

@@ -6,7 +6,6 @@ validation all read it.
 from __future__ import annotations
 
 import os
-import unicodedata
 from dataclasses import dataclass, fields, replace
 from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -15,6 +14,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from core.models import Setting
+from core.text import header_safe
 
 
 @dataclass(frozen=True)
@@ -94,12 +94,6 @@ def parse_value(field: str, raw: str) -> object:
         except ValueError:
             raise ValueError(f"{field}: „{raw}“ ist keine ganze Zahl.") from None
     return raw.strip()
-
-
-def header_safe(text: str) -> bool:
-    """No control characters and no RFC 2047 encoded-word start: safe as a mail display name."""
-    return "=?" not in text and not any(
-        unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text)
 
 
 def validate(values: Settings) -> list[str]:

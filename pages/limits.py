@@ -48,8 +48,10 @@ def _too_large_message(limit: int) -> str:
     return f"Die Anfrage ist zu groß: höchstens {_megabytes(limit)} sind erlaubt."
 
 
-def _key_valid(given: str) -> bool:
-    expected = runtime().settings().api_key  # may read the database: called off the loop
+async def _key_valid(given: str) -> bool:
+    # Mostly from the settings cache; only a stale cache reads the database, in a thread.
+    settings = runtime().cached_settings() or await run_in_threadpool(runtime().settings)
+    expected = settings.api_key
     return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
 
@@ -69,8 +71,7 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         path, headers = scope["path"], Headers(scope=scope)
-        if _is_api(path) and not await run_in_threadpool(
-                _key_valid, headers.get("x-api-key", "")):
+        if _is_api(path) and not await _key_valid(headers.get("x-api-key", "")):
             await _answer(scope, receive, send, 401, KEY_MESSAGE)
             return
         limit = limit_for(path)

@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 from email_validator import EmailNotValidError, validate_email
 
+from core.text import ENCODED_WORD
+
 # Parsed values and one German reason per value ("" = fine).
 Parsed = tuple[pd.Series, np.ndarray]
 Parser = Callable[[pd.Series], Parsed]
@@ -58,7 +60,7 @@ def text(max_len: int) -> Parser:
 
     def parse(values: pd.Series) -> Parsed:
         control = values.str.contains(CONTROL, regex=True).to_numpy(dtype=bool)
-        encoded = values.str.contains("=?", regex=False).to_numpy(dtype=bool)
+        encoded = values.str.contains(ENCODED_WORD, regex=False).to_numpy(dtype=bool)
         too_long = (values.str.len() > max_len).to_numpy(dtype=bool)
         reasons = _merge(_merge(_reasons(control, CONTROL_REASON),
                                 _reasons(encoded, ENCODED_WORD_REASON)),

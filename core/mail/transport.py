@@ -28,6 +28,7 @@ from core.mail.outbox import check_header
 from core.mail.tokens import unsubscribe_url
 from core.models import OutboxMessage
 from core.settings import Settings
+from core.text import ENCODED_WORD
 
 
 class TemporaryError(Exception):
@@ -74,7 +75,7 @@ def mailbox(name: str, address: str) -> str:
     """`Name <address>` for From/To. A name holding "=?" goes out as base64 encoded-words:
     written as is, a name like "=?utf-8?q?Bank?=" would be decoded by the mail client and
     shown as a different name; encoded, the reader sees exactly the characters typed."""
-    if "=?" in name:
+    if ENCODED_WORD in name:
         return f"{encoded_words(name)} <{formataddr(('', address))}>"
     return formataddr((name, address), charset="utf-8")
 
@@ -84,7 +85,7 @@ def encoded_words(text: str) -> str:
 
     Each word holds at most 45 bytes (60 base64 characters, 72 with the wrapper, within the
     75 the RFC allows) and never splits a character; decoders join adjacent words."""
-    if text.isascii() and "=?" not in text:
+    if text.isascii() and ENCODED_WORD not in text:
         return text
     chunks, chunk = [], b""
     for char in text:

@@ -7,7 +7,6 @@ so the website, the API and the staff button move a case the same way. The custo
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import Any
@@ -22,6 +21,7 @@ from core.errors import ActionNotAllowed, NotFound, ValidationError
 from core.formatting import format_date, format_datetime, format_eur
 from core.models import Event, TradeInCase
 from core.settings import Settings
+from core.text import has_control
 from core.tradein import service
 from core.tradein.flow import CLOSED, allowed_actions
 from core.tradein.links import read_booking_token
@@ -230,7 +230,7 @@ def _clean_time(errors: dict[str, str], data: dict[str, Any], window: str) -> ti
 def _clean_note(errors: dict[str, str], data: dict[str, Any]) -> str:
     note = _text(data, "note").replace("\r\n", "\n")
     # Line breaks are welcome in a message; other control characters are not.
-    if any(unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\n\t" for ch in note):
+    if has_control(note, ("Cc", "Cf"), allowed="\n\t"):
         errors["note"] = "Die Nachricht enthält unzulässige Steuerzeichen."
         return ""
     if len(note) > NOTE_MAX:

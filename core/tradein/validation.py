@@ -4,7 +4,6 @@ Used by the website API and the staff dialogs alike, so both refuse the same thi
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -13,6 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from core.calendar import BusinessCalendar
 from core.formatting import format_datetime, format_eur, parse_eur
+from core.text import ENCODED_WORD, has_control
 
 if TYPE_CHECKING:
     from core.settings import Settings
@@ -29,7 +29,6 @@ UNENCODABLE = "enthält ungültige Zeichen (kein gültiger Unicode-Text)."
 _LOCAL_FORMAT = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s+(\d{1,2}):(\d{2})\s*$")
 
 
-ENCODED_WORD = "=?"  # how an RFC 2047 encoded-word starts; no name or model contains it
 # field -> German message; all problems are collected before raising once.
 FieldErrors = dict[str, str]
 
@@ -69,7 +68,7 @@ def clean_text(errors: FieldErrors, data: dict[str, Any], field: str, label: str
     if not is_encodable(value):
         errors[field] = f"{label} {UNENCODABLE}"
         return ""
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in value):
+    if has_control(value):
         errors[field] = f"{label} darf keine Zeilenumbrüche oder Steuerzeichen enthalten."
         return ""
     if ENCODED_WORD in value:  # "=?utf-8?q?...?=": a mail client would decode it in a header
