@@ -18,21 +18,30 @@ import socket
 import sys
 from datetime import datetime
 
-from core import auth, clock
+from core import auth, clock, modules
 from core import settings as settings_mod
 from core.db import Database
 from core.models import TradeInCase, User
 from core.runtime import Runtime
 
-# Page modules in navigation order; each registers its routes when imported.
-PAGE_MODULES = (
-    "pages.login", "pages.dashboard", "pages.cases", "pages.case_detail", "pages.templates_page",
-    "pages.winback", "pages.winback_list", "pages.winback_customer", "pages.imports",
-    "pages.companies",
-    "pages.outbox", "pages.devmailbox", "pages.settings_page", "pages.unsubscribe", "pages.booking",
-    "pages.api", "pages.http_errors",
+# The modules of this console, one line each (core.<key>, pages in pages/<key>/). Order is
+# the order of the tick, the dashboard and the navigation.
+MODULES = (
+    "tradein",
+    "winback",
+)
+# The kernel's pages: each has create() (NiceGUI pages) and/or register(app) (plain routes).
+KERNEL_PAGES = (
+    "pages.login", "pages.dashboard", "pages.templates_page", "pages.imports", "pages.outbox",
+    "pages.devmailbox", "pages.settings_page", "pages.unsubscribe",
 )
 DEMO_ADMIN = "admin"
+
+
+def install_modules() -> None:
+    """Register every module of MODULES (idempotent; tests and every command call it)."""
+    for key in MODULES:
+        modules.install(key)
 
 
 def open_database(url: str = "") -> Database:
@@ -59,15 +68,24 @@ def build(runtime: Runtime) -> None:
     """Register every page and the API on the NiceGUI app (no server started here)."""
     from nicegui import app
 
-    from pages import frame, limits, web_security
+    from pages import api, frame, http_errors, limits, web_security
 
+    install_modules()
     frame.set_runtime(runtime)
     web_security.install(app, runtime)  # Host/Origin checks, Secure cookies
     limits.install(app)  # request bodies bounded; the API key is checked before the body
-    for name in PAGE_MODULES:
-        module = importlib.import_module(name)
-        if hasattr(module, "register"):  # plain FastAPI routes (API, unsubscribe)
-            module.register(app)
+    for name in KERNEL_PAGES:
+        page_module = importlib.import_module(name)
+        if hasattr(page_module, "create"):
+            page_module.create()
+        if hasattr(page_module, "register"):  # plain FastAPI routes (login finish, unsubscribe)
+            page_module.register(app)
+    for module in modules.registered():
+        pages = frame.module_pages(module)
+        if pages is not None:
+            pages.create()
+    api.register(app)  # every module's router under /api/v1/<key>
+    http_errors.register(app)  # last: German errors for every path registered above
 
 
 def demo_password() -> str:
@@ -278,6 +296,7 @@ def import_csv(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    install_modules()
     if args.command == "tick":
         return tick(args.at)
     if args.command == "create-user":

@@ -9,24 +9,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
-
+from core import modules
 from core.db import Database
 from core.formatting import format_datetime
 from core.mail import sender
 from core.settings import Settings
-from core.tradein import rules as tradein_rules
-from core.winback import detection as winback_detection
-
-# Every module's rules, in the order they run: (name, run_due(session, now, settings)).
-RuleRunner = Callable[[Session, datetime, Settings], list[Any]]
-
-
-# Win-back sends nothing by itself: its step brings the detection up to date as of `now`.
-MODULES: tuple[tuple[str, RuleRunner], ...] = (
-    ("Ankauf", tradein_rules.run_due),
-    ("Rückgewinnung", winback_detection.run_due),
-)
 
 
 @dataclass
@@ -64,11 +51,13 @@ class TickReport:
 
 
 def run_rules(db: Database, settings: Settings, now: datetime) -> dict[str, list[Any]]:
-    """All modules' due rules in one write transaction (outbox rows commit with them)."""
+    """Every registered module's due rules, in registration order, in one write transaction
+    (outbox rows commit with them). Outcomes are keyed by the module's German label."""
     outcomes: dict[str, list[Any]] = {}
     with db.session(write=True) as session:
-        for name, runner in MODULES:
-            outcomes[name] = list(runner(session, now, settings))
+        for module in modules.registered():
+            if module.run_due is not None:
+                outcomes[module.label] = list(module.run_due(session, now, settings))
     return outcomes
 
 

@@ -133,7 +133,6 @@ def _forecast_view(days: list[dict[str, Any]]) -> None:
                     "text-xs text-grey-6")
 
 
-@page("/", "Übersicht")
 async def dashboard_page(user: Any) -> None:
     page_title("Übersicht", "Was heute Aufmerksamkeit braucht")
     view: dict[str, ui.label] = {}
@@ -197,3 +196,8 @@ async def dashboard_page(user: Any) -> None:
     await refresh_forecast()
     ui.timer(REFRESH_SECONDS, refresh_counts)
     ui.timer(FORECAST_REFRESH_SECONDS, refresh_forecast)
+
+
+def create() -> None:
+    """Register this module's pages (called by the composition root)."""
+    page("/", "Übersicht")(dashboard_page)

@@ -40,7 +40,6 @@ def _mail(message_id: int, tz: str) -> dict[str, Any]:
                 "text": parsed.text, "html": parsed.html, "headers": parsed.headers}
 
 
-@page("/dev-postfach", "Dev-Postfach")
 async def devmailbox_page(user: User) -> None:
     rt = runtime()
     tz = rt.settings().timezone
@@ -110,3 +109,8 @@ def _render_mail(mail: dict[str, Any]) -> None:
                      "style": "white-space: normal; word-break: break-all"},
                 ], rows=rows, row_key="i").props("flat dense hide-bottom").classes(
                     "w-full").mark("devmailbox-headers")
+
+
+def create() -> None:
+    """Register this module's pages (called by the composition root)."""
+    page("/dev-postfach", "Dev-Postfach")(devmailbox_page)

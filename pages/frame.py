@@ -1,24 +1,29 @@
 """The shared page frame: login check, role check, header, navigation, content area.
 
-Every page module registers itself with `@page(path, title, roles)`; the decorated function
-receives the logged-in user (fresh from the database for each request) and its path
-parameters, and renders into the content area."""
+Every page module's `create()` registers its pages with `page(path, title, roles)(fn)`; the
+function receives the logged-in user (fresh from the database for each request) and its path
+parameters, and renders into the content area. The navigation is the kernel's entries plus
+every registered module's (core.modules)."""
 from __future__ import annotations
 
 import functools
 import hmac
+import importlib
 import inspect
 import secrets
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 from urllib.parse import quote
 
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
+from core import modules
 from core.auth import ROLES, safe_next  # noqa: F401 (safe_next: used by pages via frame)
 from core.errors import NotFound
 from core.models import User
+from core.modules import Module, NavEntry
 from core.runtime import Runtime
 
 ACCENT = "#1d5c8c"  # the one accent colour (calm dealership blue)
@@ -85,22 +90,28 @@ def may_open(user: User, path: str) -> bool:
     return user.role == "admin" or not roles or user.role in roles
 
 
+# The kernel's own entries; modules add theirs (Module.nav) and `order` interleaves them.
+KERNEL_NAV = (
+    NavEntry("Übersicht", "/", "dashboard", order=0),
+    NavEntry("Import", "/import", "upload_file", order=60),
+    NavEntry("Vorlagen", "/vorlagen", "article", order=70),
+    NavEntry("Postausgang", "/postausgang", "outbox", order=80),
+    NavEntry("Einstellungen", "/einstellungen", "settings", order=95),
+)
+DEV_MAILBOX_NAV = NavEntry("Dev-Postfach", "/dev-postfach", "inbox", order=85)
+
+
+def module_pages(module: Module) -> ModuleType | None:
+    """The page package of `module` (Module.pages), or None for a module without pages."""
+    return importlib.import_module(module.pages) if module.pages else None
+
+
 def nav_items(user: User, uses_dev_mailbox: bool) -> list[tuple[str, str, str]]:
     """(label, path, icon) of the left navigation this user sees."""
-    items = [
-        ("Übersicht", "/", "dashboard"),
-        ("Ankauf-Fälle", "/ankauf", "directions_car"),
-        ("Rückgewinnung", "/rueckgewinnung", "trending_down"),
-        ("Import", "/import", "upload_file"),
-        ("Vorlagen", "/vorlagen", "article"),
-        ("Postausgang", "/postausgang", "outbox"),
-    ]
-    if uses_dev_mailbox:
-        items.append(("Dev-Postfach", "/dev-postfach", "inbox"))
-    if user.role == "admin":
-        items.append(("Firmen", "/firmen", "store"))
-        items.append(("Einstellungen", "/einstellungen", "settings"))
-    return [item for item in items if may_open(user, item[1])]
+    entries = [*KERNEL_NAV, *(DEV_MAILBOX_NAV,) * uses_dev_mailbox]
+    entries += [entry for module in modules.registered() for entry in module.nav]
+    entries.sort(key=lambda entry: entry.order)
+    return [(e.label, e.path, e.icon) for e in entries if may_open(user, e.path)]
 
 
 def apply_theme() -> None:

@@ -281,8 +281,12 @@ def _count(label: str, value: int, color: str, marker: str) -> None:
         ui.label(label).classes("text-xs text-grey-7")
 
 
-@page("/import", "Import", roles=ROLES)
 async def import_page(user: Any) -> None:
     page_title("Import", "Kunden und Auftragspositionen aus dem DMS/ERP (CSV, wie Excel sie "
                "speichert)")
     ImportPage(user).render()
+
+
+def create() -> None:
+    """Register this module's pages (called by the composition root)."""
+    page("/import", "Import", roles=ROLES)(import_page)

@@ -76,7 +76,6 @@ def _card(title: str, subtitle: str) -> ui.card:
     return card
 
 
-@ui.page("/login", title="Anmelden · Kundenpilot")
 async def login_page(next: str = "/") -> RedirectResponse | None:
     target = safe_next(next)
     if not await run.io_bound(_has_users):
@@ -116,13 +115,11 @@ async def login_page(next: str = "/") -> RedirectResponse | None:
     return None
 
 
-@ui.page("/logout", title="Abmelden · Kundenpilot")
 def logout_page() -> RedirectResponse:
     log_out()
     return RedirectResponse("/login", 303)
 
 
-@ui.page("/einrichtung", title="Einrichtung · Kundenpilot")
 async def setup_page() -> RedirectResponse | None:
     if await run.io_bound(_has_users):
         return RedirectResponse("/login", 303)
@@ -163,3 +160,10 @@ async def setup_page() -> RedirectResponse | None:
         ui.button("Administrator anlegen", on_click=submit).props("unelevated").classes(
             "w-full").mark("setup-submit")
     return None
+
+
+def create() -> None:
+    """Register this module's pages (called by the composition root)."""
+    ui.page("/login", title="Anmelden · Kundenpilot")(login_page)
+    ui.page("/logout", title="Abmelden · Kundenpilot")(logout_page)
+    ui.page("/einrichtung", title="Einrichtung · Kundenpilot")(setup_page)

@@ -110,7 +110,6 @@ CHANGE_NOTICES = {"retry": "Wird erneut gesendet.", "cancel": "E-Mail storniert.
                   "discard": "E-Mail verworfen – sie wird nicht gesendet."}
 
 
-@page("/postausgang", "Postausgang", roles=ROLES)
 async def outbox_page(user: User) -> None:
     tz = runtime().settings().timezone
     wanted = ui.context.client.request.query_params.get("status", "")
@@ -233,3 +232,8 @@ def _buttons(mail: dict[str, Any], change: Any) -> None:
     if mail["status"] not in ("sent", "sending", "queued"):
         ui.button("Erneut senden", icon="replay", on_click=lambda: change("retry")).props(
             "unelevated").mark("outbox-retry")
+
+
+def create() -> None:
+    """Register this module's pages (called by the composition root)."""
+    page("/postausgang", "Postausgang", roles=ROLES)(outbox_page)

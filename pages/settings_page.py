@@ -149,7 +149,6 @@ def _send_test_mail(user: User) -> tuple[str, str, str]:
         return address, row.status, row.last_error
 
 
-@page("/einstellungen", "Einstellungen", roles=("admin",))
 async def settings_page(user: User) -> None:
     current, env = await run.io_bound(_load)
     page_title("Einstellungen", "Gilt für alle Benutzer. Durch Umgebungsvariablen festgelegte "
@@ -272,3 +271,8 @@ def _api_key_block(current: Settings, env: dict[str, str]) -> None:
         "settings-api-key-regenerate")
     if locked:
         button.disable()
+
+
+def create() -> None:
+    """Register this module's pages (called by the composition root)."""
+    page("/einstellungen", "Einstellungen", roles=("admin",))(settings_page)

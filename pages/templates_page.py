@@ -88,7 +88,6 @@ def _variables(box: ui.element, variables: dict[str, str]) -> None:
                 ui.label(description).classes("text-xs text-grey-8")
 
 
-@page("/vorlagen", "Mailvorlagen", roles=("admin", "service"))
 async def templates_page(user: Any) -> None:
     options = await run.io_bound(template_options)
     key = resolve_key(ui.context.client.request.query_params.get("mail", ""))
@@ -273,3 +272,8 @@ async def templates_page(user: Any) -> None:
     case_select.on_value_change(case_chosen)
     ui.timer(PREVIEW_DELAY, tick)
     await load(state["mail"])
+
+
+def create() -> None:
+    """Register this module's pages (called by the composition root)."""
+    page("/vorlagen", "Mailvorlagen", roles=("admin", "service"))(templates_page)

@@ -10,10 +10,13 @@ from email.message import EmailMessage
 import pytest
 from aiosmtpd.controller import Controller
 
+import app
 from core import clock
 from core.db import Database
 from core.settings import Settings
 from tools.liveserver import free_port  # noqa: F401 - tests import it from here
+
+app.install_modules()  # what every command of app.py does first
 
 
 @pytest.fixture

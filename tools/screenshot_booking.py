@@ -29,7 +29,8 @@ def _serve(db_url: str) -> tuple[object, str]:
     from core import clock, demo
     from core import settings as settings_mod
     from core.runtime import Runtime
-    from pages import booking, frame
+    from pages import frame
+    from pages.tradein import booking
 
     db = kundenpilot.open_database(db_url)
     with db.session(write=True) as session:

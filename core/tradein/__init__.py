@@ -1,0 +1,1 @@
+"""Trade-in funnel (Ankauf); the kernel reads `MODULE` (core.tradein.module)."""

@@ -1,0 +1,1 @@
+"""Win-back (Rückgewinnung); the kernel reads `MODULE` (core.winback.module)."""

@@ -308,7 +308,7 @@ def _fingerprint(session: Session, settings: Settings, now: datetime) -> tuple:
 
 
 def run_due(session: Session, now: datetime, settings: Settings) -> list:
-    """The tick's step (core.tick.MODULES): detection up to date as of `now`. A process that
+    """The tick's step (Module.run_due): detection up to date as of `now`. A process that
     already ran it for the same inputs today skips the work; no mails, so no outcomes."""
     key, fingerprint = _db_key(session), _fingerprint(session, settings, now)
     if _last_runs.get(key) != fingerprint:

@@ -28,7 +28,7 @@ async def site(web, now):
     """The console with the booking page registered (app.build does it once it lists
     pages.booking; until then the test adds the router itself)."""
     if not any(getattr(r, "path", "") == "/termin/{token}" for r in nicegui_core.app.routes):
-        from pages import booking
+        from pages.tradein import booking
 
         booking.register(nicegui_core.app)
     return web

@@ -105,7 +105,6 @@ def edit_dialog(row: dict[str, Any] | None, options: dict[str, str], actor: str,
     dialog.open()
 
 
-@page("/firmen", "Firmen", roles=("admin",))
 async def companies_page(user: Any) -> None:
     with ui.row().classes("w-full items-end justify-between"):
         page_title("Firmen", "Firmen/Filialen aus den Auftragsdaten: Absendername und "
@@ -131,3 +130,8 @@ async def companies_page(user: Any) -> None:
 
     table.on("rowClick", open_row)
     add.on_click(lambda: edit_dialog(None, options, user.username, refresh))
+
+
+def create() -> None:
+    """Register this module's pages (called by the composition root)."""
+    page("/firmen", "Firmen", roles=("admin",))(companies_page)

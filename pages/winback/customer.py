@@ -15,15 +15,15 @@ from core.winback import actions, queries
 from core.winback.flow import ACTIONS, REMINDER_DAYS, STATUS_LABELS
 from pages.frame import page, runtime
 from pages.widgets import section, value_row, winback_badge
-from pages.winback import ROLES, today
-from pages.winback_actions import ActionBar
-from pages.winback_list import (
+from pages.winback.actions import ActionBar
+from pages.winback.customers import (
     TILE_LABELS,
     customer_href,
     list_filters,
     query_string,
     state_from_query,
 )
+from pages.winback.overview import ROLES, today
 
 EURO_JS = ("v => Number(v).toLocaleString('de-DE', {minimumFractionDigits: 0, "
            "maximumFractionDigits: 2}) + ' €'")
@@ -202,7 +202,6 @@ def _timeline(data: dict[str, Any]) -> None:
                             "text-xs text-grey-6")
 
 
-@page("/rueckgewinnung/kunde/{customer_id}", "Rückgewinnung – Kunde", roles=ROLES)
 async def winback_customer_page(user: Any, customer_id: int) -> None:
     state = state_from_query(ui.context.client.request.query_params)
     list_href = f"/rueckgewinnung/liste?{query_string(state)}"
@@ -257,3 +256,9 @@ async def winback_customer_page(user: Any, customer_id: int) -> None:
 
     await body()
     await show_next()
+
+
+def create() -> None:
+    """Register this module's pages (called by the composition root)."""
+    page("/rueckgewinnung/kunde/{customer_id}", "Rückgewinnung – Kunde",
+         roles=ROLES)(winback_customer_page)

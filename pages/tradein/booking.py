@@ -17,8 +17,8 @@ from starlette.concurrency import run_in_threadpool
 from core.errors import ActionNotAllowed, NotFound, ValidationError
 from core.tradein import booking
 from core.tradein.booking import WINDOWS, BookingPage, Wish
-from pages.booking_html import SHELL, icon
 from pages.frame import ACCENT, runtime
+from pages.tradein.booking_html import SHELL, icon
 
 router = APIRouter()
 FORM_FIELDS = ("day", "window", "time", "phone", "note")

@@ -11,9 +11,9 @@ from core.errors import NotFound
 from core.formatting import format_date, format_datetime, format_eur
 from core.tradein import rules, service
 from core.tradein.flow import MAILS, STATUS_LABELS
-from pages.case_actions import action_buttons
-from pages.cases import list_url
 from pages.frame import page, runtime
+from pages.tradein.case_actions import action_buttons
+from pages.tradein.cases import ROLES, list_url
 from pages.widgets import section, status_badge, value_row
 
 EVENT_ICONS = {"suppress": "block", "not_sent": "block", "mail": "mail", "status": "flag",
@@ -137,7 +137,6 @@ def _upcoming(case: dict[str, Any]) -> None:
                 "upcoming-none")
 
 
-@page("/ankauf/{case_id}", "Ankauf-Fall", roles=("admin", "service", "sales", "supervisor"))
 async def case_page(user: Any, case_id: int) -> None:
     @ui.refreshable
     async def body() -> None:
@@ -164,3 +163,8 @@ async def case_page(user: Any, case_id: int) -> None:
     ui.link("← Zurück zur Liste", list_url()).classes("text-sm text-primary no-underline").mark(
         "back-to-list")
     await body()
+
+
+def create() -> None:
+    """Register this module's pages (called by the composition root)."""
+    page("/ankauf/{case_id}", "Ankauf-Fall", roles=ROLES)(case_page)

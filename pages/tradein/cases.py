@@ -17,6 +17,8 @@ from pages.frame import page, runtime
 from pages.paged_table import PagedTable
 from pages.widgets import STATUS_COLORS, notify_error, page_title
 
+ROLES = ("admin", "service", "sales", "supervisor")
+
 PAGE_SIZE = 25
 LIST_URL_KEY = "ankauf_list_url"  # user storage: last list view, for the detail page's back link
 TILE_LABELS = {key: label for key, label, _ in SPECIAL_TILES}
@@ -114,7 +116,6 @@ def _export(state: dict[str, Any]) -> bytes:
         return queries.export_csv(session, **_query_filters(state))
 
 
-@page("/ankauf", "Ankauf-Fälle", roles=("admin", "service", "sales", "supervisor"))
 async def cases_page(user: Any) -> None:
     state = _filters_from_query(ui.context.client.request.query_params)
     tz = runtime().settings().timezone
@@ -191,3 +192,8 @@ def list_url() -> str:
         return str(app.storage.user.get(LIST_URL_KEY, "/ankauf"))
     except (RuntimeError, AssertionError):
         return "/ankauf"
+
+
+def create() -> None:
+    """Register this module's pages (called by the composition root)."""
+    page("/ankauf", "Ankauf-Fälle", roles=ROLES)(cases_page)

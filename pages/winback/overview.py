@@ -72,7 +72,6 @@ def _tile(key: str, label: str, hint: str) -> ui.label:
     return count
 
 
-@page("/rueckgewinnung", "Rückgewinnung", roles=ROLES)
 async def winback_page(user: Any) -> None:
     page_title("Rückgewinnung", "Kunden mit sinkendem Umsatz finden und einzeln ansprechen")
     counts: dict[str, ui.label] = {}
@@ -126,3 +125,8 @@ async def winback_page(user: Any) -> None:
     button.on_click(run_detection)
     await refresh()
     ui.timer(REFRESH_SECONDS, refresh)
+
+
+def create() -> None:
+    """Register this module's pages (called by the composition root)."""
+    page("/rueckgewinnung", "Rückgewinnung", roles=ROLES)(winback_page)

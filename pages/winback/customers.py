@@ -17,7 +17,7 @@ from core.winback.flow import STATUS_LABELS, TILE_KEYS, TILES
 from pages.frame import page, runtime
 from pages.paged_table import PagedTable
 from pages.widgets import WINBACK_COLORS, notify_error, page_title
-from pages.winback import ROLES, today
+from pages.winback.overview import ROLES, today
 
 PAGE_SIZE = 25
 TILE_LABELS = {key: label for key, label, _hint in TILES}
@@ -168,7 +168,6 @@ def _filters(state: dict[str, Any], groups: list[str], firms: dict[str, str]) ->
     return {"search": search, "customer_group": group, "company": firm}
 
 
-@page("/rueckgewinnung/liste", "Rückgewinnung – Liste", roles=ROLES)
 async def winback_list_page(user: Any) -> None:
     state = state_from_query(ui.context.client.request.query_params)
     groups, firms = await run.io_bound(load_options)
@@ -225,3 +224,8 @@ async def winback_list_page(user: Any) -> None:
     widgets["company"].on_value_change(lambda e: paged.filter_by("company", e.value or None))
     export_button.on_click(download)
     await paged.refresh()
+
+
+def create() -> None:
+    """Register this module's pages (called by the composition root)."""
+    page("/rueckgewinnung/liste", "Rückgewinnung – Liste", roles=ROLES)(winback_list_page)

@@ -1,0 +1,130 @@
+"""The module contract and the registry.
+
+A module (Ankauf, Rückgewinnung, later Service, Anfragen, Automailer) is one package
+`core/<key>/` that declares a single `Module` object, plus its pages in `pages/<key>/`. The
+composition root registers each module in one line; the kernel (tick, dashboard, navigation,
+settings, templates, API, demo loader, import, customer page) iterates `registered()` and
+never names a module. Adding a module changes no kernel file.
+
+The page side of a module lives in the package named by `Module.pages` (core never imports
+it): `create()` registers its pages, optional `router` (a FastAPI APIRouter mounted under
+/api/v1) and `customer_panel(customer_id, user)` renders its part of the customer page."""
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A link in the left navigation; `order` sorts the entries of every module together."""
+
+    label: str
+    path: str
+    icon: str
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A dashboard tile: a count (key of `Module.tile_counts`) linking to a filtered list."""
+
+    key: str
+    label: str
+    href: str
+    icon: str | None = None
+    color: str = "primary"
+
+
+@dataclass(frozen=True)
+class TileGroup:
+    """Tiles shown together under one heading; large ones are the "Handlungsbedarf" kind."""
+
+    title: str
+    tiles: tuple[Tile, ...]
+    large: bool = False
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    """A CSV import a module brings (e.g. order lines): its column table, how a checked file
+    becomes a write plan, and the table and upsert key an interrupted run is undone on."""
+
+    spec: Any  # core.imports.specs.ImportSpec
+    plan: Callable[..., Any]  # (session, report, now) -> core.imports.plans.Plan
+    table: Any  # the SQLAlchemy Table the rows go to
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Module:
+    """Everything the kernel asks of a module. Only `key` and `label` are required; a part
+    left empty means the module has none (no tiles, no settings, …)."""
+
+    key: str  # identifier: template keys "<key>.<name>", events/outbox rows (module, record_id)
+    label: str  # German, as staff read it
+    flow: Any = None  # the flow table (core.flows.Flow)
+    models: tuple[type, ...] = ()
+    # (session, now, settings) -> outcomes: the due rules, called by every tick.
+    run_due: Callable[[Session, datetime, Any], list[Any]] | None = None
+    # (session, now, settings, days) -> the automatic mails of the next days (dry run).
+    forecast: Callable[[Session, datetime, Any, int], list[Any]] | None = None
+    tiles: tuple[TileGroup, ...] = ()
+    # (session, settings, now) -> {tile key: count}
+    tile_counts: Callable[[Session, Any, datetime], dict[str, int]] | None = None
+    templates: Any = None  # a core.mail.sources.TemplateSource
+    settings: Any = None  # a core.settings.SettingsSection
+    # (session, settings, now) -> a console line about what was loaded, or None
+    demo: Callable[[Session, Any, datetime], str | None] | None = None
+    imports: tuple[ImportKind, ...] = ()
+    # (db, now, progress) -> None: brings the module's figures up to date after any import
+    after_import: Callable[[Any, datetime, Callable[[float], None]], None] | None = None
+    nav: tuple[NavEntry, ...] = ()
+    pages: str = ""  # dotted name of the page package (see the module docstring)
+    # record id -> the page of that record (links from the timeline, outbox, forecast)
+    record_url: Callable[[int], str] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+_registry: dict[str, Module] = {}
+
+
+def register(module: Module) -> Module:
+    """Add a module; registering the same key again replaces it (tests, reloads)."""
+    _registry[module.key] = module
+    return module
+
+
+def unregister(key: str) -> None:
+    _registry.pop(key, None)
+
+
+def registered() -> tuple[Module, ...]:
+    """Every module in registration order (the order of tick, navigation and dashboard)."""
+    return tuple(_registry.values())
+
+
+def get(key: str) -> Module | None:
+    return _registry.get(key)
+
+
+def record_url(module_key: str | None, record_id: int | None) -> str | None:
+    """Where a row pointing to (module, record_id) links to, or None."""
+    module = _registry.get(module_key or "")
+    if module is None or module.record_url is None or record_id is None:
+        return None
+    return module.record_url(record_id)
+
+
+def install(key: str) -> Module:
+    """Register the module of package `core.<key>` (its `module.MODULE`): the composition
+    root's one line per module."""
+    module = importlib.import_module(f"core.{key}.module").MODULE
+    if module.key != key:
+        raise ValueError(f"core.{key} declares the module key „{module.key}“")
+    return register(module)
