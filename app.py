@@ -21,7 +21,7 @@ from datetime import datetime
 from core import auth, clock, modules
 from core import settings as settings_mod
 from core.db import Database
-from core.models import TradeInCase, User
+from core.models import User
 from core.runtime import Runtime
 
 # The modules of this console, one line each (core.<key>, pages in pages/<key>/). Order is
@@ -33,7 +33,7 @@ MODULES = (
 # The kernel's pages: each has create() (NiceGUI pages) and/or register(app) (plain routes).
 KERNEL_PAGES = (
     "pages.login", "pages.dashboard", "pages.templates_page", "pages.imports", "pages.outbox",
-    "pages.devmailbox", "pages.settings_page", "pages.unsubscribe",
+    "pages.devmailbox", "pages.settings_page", "pages.unsubscribe", "pages.customer",
 )
 DEMO_ADMIN = "admin"
 
@@ -57,7 +57,7 @@ def open_database(url: str = "") -> Database:
     except Exception:  # noqa: BLE001 - the console must start; the next import tries again
         logging.getLogger("kundenpilot").exception("Abgebrochener Import: Rücknahme fehlgeschlagen")
     with db.session(write=True) as session:
-        seed_defaults(session)
+        seed_defaults(session, clock.now())
         current = settings_mod.load(session)
         if not current.api_key and "api_key" not in settings_mod.env_overrides():
             settings_mod.save(session, {"api_key": secrets.token_urlsafe(24)})
@@ -98,22 +98,17 @@ def demo_password() -> str:
 def prepare_demo(db: Database) -> list[str]:
     """Demo mode: the demo admin (if there is no user yet) and the demo data on first start.
     Returns console lines about what was done."""
-    from core.demo import load_demo
-    from core.winback.demo import load_demo as load_winback_demo
-
-    lines = []
+    lines, now = [], clock.now()
     with db.session(write=True) as session:
         if not auth.has_users(session):
-            auth.create_user(session, DEMO_ADMIN, demo_password(), "admin", "Demo-Admin")
+            auth.create_user(session, DEMO_ADMIN, demo_password(), "admin", "Demo-Admin",
+                             now=now)
             lines.append("Demo-Administrator angelegt.")
-        if session.query(TradeInCase.id).first() is None:
-            count = load_demo(session, settings_mod.load(session), clock.now())
-            lines.append(f"Demo-Daten geladen ({count} Ankauf-Fälle).")
-        # Loads only into a database without order lines, like the trade-in demo above.
-        count = load_winback_demo(session, settings_mod.load(session), clock.now())
-        if count:
-            lines.append(f"Demo-Daten geladen ({count} Kunden mit Aufträgen für die "
-                         f"Rückgewinnung).")
+        settings = settings_mod.load(session)
+        for module in modules.registered():  # each loads only into a database without its data
+            line = module.demo(session, settings, now) if module.demo else None
+            if line:
+                lines.append(line)
     return lines
 
 
@@ -241,7 +236,7 @@ def create_user(args: argparse.Namespace) -> int:
     try:
         with db.session(write=True) as session:
             user = auth.create_user(session, username, password, role,
-                                    args.display_name or "", args.email or "")
+                                    args.display_name or "", args.email or "", now=clock.now())
             print(f"Benutzer „{user.username}“ ({auth.ROLES[user.role]}) angelegt.")
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
@@ -265,8 +260,10 @@ def parser() -> argparse.ArgumentParser:
     user_cmd.add_argument("--display-name")
     user_cmd.add_argument("--email")
     import_cmd = commands.add_parser("import", help="DMS-Export (CSV) importieren")
-    import_cmd.add_argument("kind", choices=("customers", "orders"),
-                            help="customers = Kunden, orders = Auftragspositionen")
+    from core.imports import kinds  # every registered module's kinds (install_modules first)
+
+    import_cmd.add_argument("kind", choices=tuple(kinds()), help=", ".join(
+        f"{name} = {kind.spec.label}" for name, kind in kinds().items()))
     import_cmd.add_argument("file", help="CSV-Datei (; oder , – UTF-8 oder Windows-1252)")
     import_cmd.add_argument("--dry-run", action="store_true", help="nur prüfen, nichts speichern")
     import_cmd.add_argument("--valid-only", action="store_true",
@@ -283,8 +280,8 @@ def import_csv(args: argparse.Namespace) -> int:
 
     db = open_database(settings_mod.from_environment().database_url)
     try:
-        outcome = run_file(db, args.kind, Path(args.file), args.map, dry_run=args.dry_run,
-                           valid_only=args.valid_only)
+        outcome = run_file(db, args.kind, Path(args.file), args.map, now=clock.now(),
+                           dry_run=args.dry_run, valid_only=args.valid_only)
     finally:
         db.engine.dispose()
     for line in outcome.out:
@@ -295,8 +292,8 @@ def import_csv(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    install_modules()  # before the parser: the import kinds come from the modules
     args = parser().parse_args(argv)
-    install_modules()
     if args.command == "tick":
         return tick(args.at)
     if args.command == "create-user":

@@ -15,7 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core import clock, events
+from core import events
 from core.models import User
 from core.text import CONTROL_CATEGORIES, has_control
 
@@ -51,9 +51,10 @@ def has_users(session: Session) -> bool:
 
 def create_user(
     session: Session, username: str, password: str, role: str,
-    display_name: str = "", email: str = "",
+    display_name: str = "", email: str = "", *, now: datetime,
 ) -> User:
-    """Create a user; ValueError with a German message for a bad name, role or password."""
+    """Create a user at `now`; ValueError with a German message for a bad name, role or
+    password."""
     username = username.strip().lower()
     if not username or not username.replace(".", "").replace("-", "").replace("_", "").isalnum():
         raise ValueError("Benutzername: nur Buchstaben, Ziffern, Punkt, Binde- und Unterstrich.")
@@ -65,11 +66,11 @@ def create_user(
         raise ValueError(f"Den Benutzer „{username}“ gibt es schon.")
     user = User(
         username=username, display_name=display_name.strip() or username, email=email.strip(),
-        role=role, password_hash=hash_password(password), active=True, created_at=clock.now(),
+        role=role, password_hash=hash_password(password), active=True, created_at=now,
     )
     session.add(user)
     session.flush()
-    events.record(session, "user_created", f"Benutzer {username} ({ROLES[role]}) angelegt")
+    events.record(session, now, "user_created", f"Benutzer {username} ({ROLES[role]}) angelegt")
     return user
 
 
@@ -86,7 +87,8 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def authenticate(session: Session, username: str, password: str) -> User | None:
+def authenticate(session: Session, username: str, password: str,
+                 now: datetime) -> User | None:
     """The active user with these credentials, or None. Records the attempt either way.
 
     Unknown and inactive names are verified against a dummy hash, so the answer takes the
@@ -97,7 +99,7 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     if ok and _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     kind, text = ("login", "Anmeldung") if ok else ("login_failed", "Fehlgeschlagene Anmeldung")
-    events.record(session, kind, f"{text}: {username.strip().lower()}", actor=username)
+    events.record(session, now, kind, f"{text}: {username.strip().lower()}", actor=username)
     return user if ok else None
 
 
@@ -182,10 +184,11 @@ def attempt_login(session: Session, throttle: LoginThrottle, username: str, pass
     """Check credentials unless this name or address is throttled; count failures."""
     wait = throttle.wait(username, address, now)
     if wait > timedelta(0):
-        events.record(session, "login_blocked", "Anmeldung gesperrt (zu viele Fehlversuche): "
+        events.record(session, now, "login_blocked",
+                      "Anmeldung gesperrt (zu viele Fehlversuche): "
                       f"{username.strip().lower()[:64]}", actor=username[:64])
         return LoginResult(None, retry_message(wait))
-    user = authenticate(session, username, password)
+    user = authenticate(session, username, password, now)
     if user is not None:
         throttle.succeeded(username)
         return LoginResult(user)

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import clock, events
+from core import events
 from core.errors import NotFound, ValidationError
 from core.models import Company, MailTemplate, OrderLine
 from core.tradein.validation import FieldErrors, clean_text
@@ -83,18 +83,19 @@ def _validate(session: Session, data: dict[str, Any], current: Company | None) -
     return clean
 
 
-def create(session: Session, data: dict[str, Any], actor: str = "system") -> Company:
+def create(session: Session, data: dict[str, Any], now: datetime,
+           actor: str = "system") -> Company:
     """A new company from `data` (code and name required, the rest optional)."""
     clean = _validate(session, data, None)
-    company = Company(created_at=clock.now(), **clean)
+    company = Company(created_at=now, **clean)
     session.add(company)
     session.flush()
-    events.record(session, "company", f"Firma „{company.code}“ angelegt.", actor=actor,
+    events.record(session, now, "company", f"Firma „{company.code}“ angelegt.", actor=actor,
                   data={"company_id": company.id})
     return company
 
 
-def update(session: Session, company_id: int, data: dict[str, Any],
+def update(session: Session, company_id: int, data: dict[str, Any], now: datetime,
            actor: str = "system") -> Company:
     """Change the given fields of a company; ValidationError leaves it untouched."""
     company = get(session, company_id)
@@ -103,12 +104,12 @@ def update(session: Session, company_id: int, data: dict[str, Any],
     for key in changed:
         setattr(company, key, clean[key])
     if changed:
-        events.record(session, "company", f"Firma „{company.code}“ geändert: "
+        events.record(session, now, "company", f"Firma „{company.code}“ geändert: "
                       + ", ".join(changed) + ".", actor=actor, data={"company_id": company.id})
     return company
 
 
-def ensure_codes(session: Session, codes: Iterable[str], now: datetime | None = None,
+def ensure_codes(session: Session, codes: Iterable[str], now: datetime,
                  *, dry_run: bool = False) -> list[str]:
     """Create every company code not known yet (name = code, default template); returns the
     new codes, sorted. With dry_run only says which ones would be created."""
@@ -117,8 +118,7 @@ def ensure_codes(session: Session, codes: Iterable[str], now: datetime | None = 
         if len(wanted) <= 500 else set(session.scalars(select(Company.code)))
     missing = sorted(wanted - known)
     if missing and not dry_run:
-        at = now or clock.now()
-        session.add_all(Company(code=code, name=code, created_at=at,
+        session.add_all(Company(code=code, name=code, created_at=now,
                                 standard_template_key=DEFAULT_STANDARD_TEMPLATE)
                         for code in missing)
         session.flush()

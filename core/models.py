@@ -84,8 +84,8 @@ class Customer(Base):
     created_at: Mapped[datetime]
     # The import run that last wrote this row (core.imports.runs: undo of an unfinished run).
     import_run_id: Mapped[int | None] = mapped_column(Integer)
-
-    cases: Mapped[list[TradeInCase]] = relationship(back_populates="customer")
+    # No relationships to module tables: the kernel knows no module (a module's rows point
+    # here, e.g. TradeInCase.customer).
 
     @property
     def full_name(self) -> str:
@@ -117,23 +117,29 @@ class TradeInCase(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
-    customer: Mapped[Customer] = relationship(back_populates="cases")
+    customer: Mapped[Customer] = relationship()
 
     __table_args__ = (Index("ix_tradein_status_changed", "status", "status_changed_at"),)
 
 
 class Event(Base):
-    """The timeline ("Aktionsliste"): every change, mail and suppressed mail, per customer."""
+    """The timeline ("Aktionsliste"): every change, mail and suppressed mail, per customer.
+
+    `(module, record_id)` names the module record an event belongs to (a trade-in case, a
+    win-back entry, ...) without a foreign key: shared tables know no module's table."""
 
     __tablename__ = "events"
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(index=True)
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("tradein_cases.id"), index=True)
+    module: Mapped[str | None] = mapped_column(String(20))  # a core.modules.Module key
+    record_id: Mapped[int | None] = mapped_column(Integer)  # the module's own record id
     kind: Mapped[str] = mapped_column(String(40))
     text: Mapped[str] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(64), default="system")
     data: Mapped[dict | None] = mapped_column(JSON)
+
+    __table_args__ = (Index("ix_events_module_record", "module", "record_id"),)
 
 
 class MailTemplate(Base):
@@ -182,9 +188,12 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(index=True)  # daily quota, "sent today"
     created_at: Mapped[datetime]
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("tradein_cases.id"), index=True)
+    # The module record the mail is about (see Event): idempotency lookups per record.
+    module: Mapped[str | None] = mapped_column(String(20))
+    record_id: Mapped[int | None] = mapped_column(Integer)
 
-    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),
+                      Index("ix_outbox_module_record", "module", "record_id"))
 
 
 class DevMailboxMessage(Base):

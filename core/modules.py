@@ -15,9 +15,12 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:  # core.settings imports this module for the registry
+    from core.settings import SettingsSection
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class Tile:
     href: str
     icon: str | None = None
     color: str = "primary"
+    hint: str = ""  # a short line under the count
 
 
 @dataclass(frozen=True)
@@ -53,12 +57,21 @@ class TileGroup:
 @dataclass(frozen=True)
 class ImportKind:
     """A CSV import a module brings (e.g. order lines): its column table, how a checked file
-    becomes a write plan, and the table and upsert key an interrupted run is undone on."""
+    becomes a write plan, and the table and upsert key an interrupted run is undone on.
+
+    finish: (session, plan, now, dry_run) -> names of rows it created (or would create) that
+    the rows refer to, e.g. new company codes; shown as "<created_label> angelegt: …" with
+    `created_link` (label, path) to where staff complete them. after_link: (label, path)
+    shown after a successful import."""
 
     spec: Any  # core.imports.specs.ImportSpec
     plan: Callable[..., Any]  # (session, report, now) -> core.imports.plans.Plan
     table: Any  # the SQLAlchemy Table the rows go to
     keys: tuple[str, ...]
+    finish: Callable[..., list[str]] | None = None
+    created_label: str = ""
+    created_link: tuple[str, str] | None = None
+    after_link: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -68,7 +81,7 @@ class Module:
 
     key: str  # identifier: template keys "<key>.<name>", events/outbox rows (module, record_id)
     label: str  # German, as staff read it
-    flow: Any = None  # the flow table (core.flows.Flow)
+    flow: Any = None  # its action flow (core.actions.Flow): the actions table and hooks
     models: tuple[type, ...] = ()
     # (session, now, settings) -> outcomes: the due rules, called by every tick.
     run_due: Callable[[Session, datetime, Any], list[Any]] | None = None
@@ -78,7 +91,7 @@ class Module:
     # (session, settings, now) -> {tile key: count}
     tile_counts: Callable[[Session, Any, datetime], dict[str, int]] | None = None
     templates: Any = None  # a core.mail.sources.TemplateSource
-    settings: Any = None  # a core.settings.SettingsSection
+    settings: SettingsSection | None = None  # fields, defaults, help, validation
     # (session, settings, now) -> a console line about what was loaded, or None
     demo: Callable[[Session, Any, datetime], str | None] | None = None
     imports: tuple[ImportKind, ...] = ()
@@ -88,6 +101,10 @@ class Module:
     pages: str = ""  # dotted name of the page package (see the module docstring)
     # record id -> the page of that record (links from the timeline, outbox, forecast)
     record_url: Callable[[int], str] | None = None
+    # (session, keep_id, drop_id) -> None: merging two customers (core.customers.merge) moves
+    # every row pointing at customers.id to the kept one; a module whose table cannot simply
+    # be re-pointed (customer_id as primary key: both may have a row) settles it here first.
+    merge_customer: Callable[[Session, int, int], None] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -1,10 +1,12 @@
 """Customer opt-out (unsubscribe link, RFC 8058 one-click): effective at once, for every module."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from core import clock, events
+from core import events
 from core.errors import NotFound
 from core.mail.tokens import read_unsubscribe_token
 from core.models import Customer, OutboxMessage
@@ -21,13 +23,13 @@ def customer_for_token(session: Session, token: str) -> Customer:
     return customer
 
 
-def opt_out(session: Session, customer: Customer, actor: str = "Kunde") -> bool:
+def opt_out(session: Session, customer: Customer, now: datetime, actor: str = "Kunde") -> bool:
     """Mark the customer as opted out and cancel their pending marketing mails.
 
     Returns False if they had already opted out (a second click changes nothing)."""
     if customer.opted_out_at is not None:
         return False
-    customer.opted_out_at = clock.now()
+    customer.opted_out_at = now
     cancelled = session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.customer_id == customer.id, OutboxMessage.kind == "marketing",
@@ -37,6 +39,6 @@ def opt_out(session: Session, customer: Customer, actor: str = "Kunde") -> bool:
     text = "Kunde hat sich von allen automatischen E-Mails abgemeldet"
     if cancelled:
         text += f" ({cancelled} wartende E-Mail(s) storniert)"
-    events.record(session, "opted_out", text, customer_id=customer.id, actor=actor)
+    events.record(session, now, "opted_out", text, customer_id=customer.id, actor=actor)
     return True
 

@@ -1,24 +1,70 @@
 """Settings: factory defaults < values the admin saved in the database < KP_* environment.
 
-One table below declares every setting; the settings page, the env override and the
-validation all read it.
+Settings are declared as data: the kernel's sections (core.settings_kernel) and one
+`SettingsSection` per registered module (`Module.settings`). The settings page, the KP_*
+overrides, the validation and the README check all read these declarations.
+
+A `Settings` object holds the kernel's values as typed fields and the registered modules'
+values in `module_values`; both read as attributes (`settings.smtp_host`, and a module's
+`settings.<key>_…`). A module that is not registered has no values here, and rows stored
+for its settings are ignored.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
-from dataclasses import dataclass, fields, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from core import modules
 from core.models import Setting
-from core.text import header_safe
+
+
+@dataclass(frozen=True)
+class SettingField:
+    """One setting: its name (KP_ + name upper-cased in the environment), German label and
+    help text, type (str, int or bool) and factory default. `choices` (value → German
+    label) makes it a selection; `env_only` settings are needed before the database exists,
+    so only the environment sets them; `secret` ones are typed blind and kept when left
+    empty; `email` ones are checked and normalised as addresses when saved."""
+
+    name: str
+    label: str
+    help: str
+    type: type = str
+    default: Any = ""
+    choices: Mapping[str, str] | None = None
+    env_only: bool = False
+    secret: bool = False
+    email: bool = False
+
+
+@dataclass(frozen=True)
+class SettingsSection:
+    """A group of settings on the settings page; `validate` returns German messages for
+    values of the whole Settings object that would not work (empty when fine)."""
+
+    key: str
+    title: str
+    icon: str
+    fields: tuple[SettingField, ...]
+    validate: Callable[[Settings], list[str]] | None = None
+
+
+def _module_defaults() -> dict[str, Any]:
+    return {f.name: f.default for section in module_sections() for f in section.fields}
 
 
 @dataclass(frozen=True)
 class Settings:
+    """The values in effect. The kernel fields and their defaults are declared here (typed
+    attributes for the whole code base); labels and help live in core.settings_kernel."""
+
     smtp_host: str = ""  # empty: the in-app dev mailbox receives every mail
     smtp_port: int = 587
     smtp_security: str = "starttls"  # none | starttls | ssl
@@ -43,15 +89,31 @@ class Settings:
     holiday_region: str = ""
     opening_hours: str = "Mo-Fr 08:00-18:00; Sa 09:00-12:00"
     closing_days: str = "24.12.; 31.12."
-    # Win-back detection (core.winback): window length, decline threshold, minimum revenue of
-    # the previous window (whole euros), customer groups included (comma list; empty = all).
-    winback_window_months: int = 12
-    winback_threshold_percent: int = 30
-    winback_min_previous_eur: int = 500
-    winback_groups: str = ""
     host: str = "127.0.0.1"
     port: int = 8080
     database_url: str = ""
+    # The registered modules' settings by name; defaults taken when the object is built.
+    # Not hashed: a dict is not hashable, and nothing keys a cache on Settings.
+    module_values: Mapping[str, Any] = field(default_factory=_module_defaults, hash=False)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for names that are no kernel field: a registered module's setting.
+        values = self.__dict__.get("module_values") or {}
+        if name in values:
+            return values[name]
+        raise AttributeError(f"no setting {name!r} (is its module registered?)")
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with `changes` applied, kernel fields and module settings alike
+        (dataclasses.replace only knows the kernel fields)."""
+        kernel = {k: v for k, v in changes.items() if k in KERNEL_FIELDS}
+        extra = {k: v for k, v in changes.items() if k not in KERNEL_FIELDS}
+        unknown = sorted(set(extra) - set(self.module_values))
+        if unknown:
+            raise TypeError(f"unknown settings: {', '.join(unknown)}")
+        if extra:
+            kernel["module_values"] = {**self.module_values, **extra}
+        return dataclasses.replace(self, **kernel)
 
     @property
     def uses_dev_mailbox(self) -> bool:
@@ -63,67 +125,80 @@ class Settings:
         return time(int(hours), int(minutes))
 
 
-# Settings only the process environment may set (they are needed before the database exists).
-ENV_ONLY = {"host", "port", "database_url", "demo"}
-FIELD_TYPES = {f.name: f.type for f in fields(Settings)}
-MAX_MAIL_AGE_HOURS = 24 * 30  # a month: longer, a mail is stale news
+KERNEL_FIELDS = {f.name: f for f in dataclasses.fields(Settings) if f.name != "module_values"}
 
 
-def env_name(field: str) -> str:
-    return "KP_" + field.upper()
+def kernel_field(name: str, label: str, help: str, **options: Any) -> SettingField:
+    """The declaration of kernel field `name`; type and default come from `Settings`, so
+    they are written down once."""
+    declared = KERNEL_FIELDS[name]
+    kind = {"str": str, "int": int, "bool": bool}.get(str(declared.type), declared.type)
+    return SettingField(name, label, help, kind, declared.default, **options)
+
+
+def module_sections() -> tuple[SettingsSection, ...]:
+    """The sections of the registered modules, in registration order (read at call time:
+    a module registered later, or only in a test, is there from then on)."""
+    return tuple(m.settings for m in modules.registered() if m.settings is not None)
+
+
+def sections() -> tuple[SettingsSection, ...]:
+    """Every section in page order: the kernel's, then one per registered module."""
+    from core.settings_kernel import KERNEL_SECTIONS  # it imports Settings from here
+
+    return KERNEL_SECTIONS + module_sections()
+
+
+def declared() -> dict[str, SettingField]:
+    """Every setting by name; a name declared twice is a programming error."""
+    result: dict[str, SettingField] = {}
+    for section in sections():
+        for item in section.fields:
+            if item.name in result:
+                raise ValueError(f"setting {item.name!r} is declared twice")
+            result[item.name] = item
+    return result
+
+
+def env_name(name: str) -> str:
+    return "KP_" + name.upper()
 
 
 def env_overrides() -> dict[str, str]:
     """The settings fixed by KP_* variables; the UI shows these read-only."""
-    return {f: os.environ[env_name(f)] for f in FIELD_TYPES if env_name(f) in os.environ}
+    return {n: os.environ[env_name(n)] for n in declared() if env_name(n) in os.environ}
 
 
-def parse_value(field: str, raw: str) -> object:
-    """Turn stored/env text into the field's type; ValueError with a German message."""
-    kind = FIELD_TYPES[field]
-    if kind in ("bool", bool):
+def env_only() -> set[str]:
+    """Settings only the process environment may set (needed before the database exists)."""
+    return {name for name, item in declared().items() if item.env_only}
+
+
+def parse_value(name: str, raw: str) -> object:
+    """Turn stored/env text into the setting's type; ValueError with a German message."""
+    kind = declared()[name].type
+    if kind is bool:
         lowered = raw.strip().lower()
         if lowered in ("true", "1", "ja", "yes", "on"):
             return True
         if lowered in ("false", "0", "nein", "no", "off", ""):
             return False
-        raise ValueError(f"{field}: „{raw}“ ist kein Ja/Nein-Wert (true/false).")
-    if kind in ("int", int):
+        raise ValueError(f"{name}: „{raw}“ ist kein Ja/Nein-Wert (true/false).")
+    if kind is int:
         try:
             return int(raw)
         except ValueError:
-            raise ValueError(f"{field}: „{raw}“ ist keine ganze Zahl.") from None
+            raise ValueError(f"{name}: „{raw}“ ist keine ganze Zahl.") from None
     return raw.strip()
 
 
 def validate(values: Settings) -> list[str]:
     """German error messages for values that would break the console; empty when fine."""
-    errors = []
-    if values.smtp_security not in ("none", "starttls", "ssl"):
-        errors.append("SMTP-Sicherheit muss none, starttls oder ssl sein.")
-    try:
-        ZoneInfo(values.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        errors.append(f"Unbekannte Zeitzone „{values.timezone}“.")
-    try:
-        _ = values.nightly_time
-    except ValueError:
-        errors.append(f"Nachtlauf-Uhrzeit „{values.nightly_at}“ muss die Form HH:MM haben.")
-    if values.daily_quota < 0:
-        errors.append("Tageslimit darf nicht negativ sein.")
-    if not header_safe(values.mail_from_name):
-        errors.append("Absendername darf keine Zeilenumbrüche, Steuerzeichen oder kodierten "
-                      "Zeichenfolgen („=?…?=“) enthalten.")
-    if not 1 <= values.mail_max_age_hours <= MAX_MAIL_AGE_HOURS:
-        errors.append(f"Zustellung aufgeben nach (Stunden) muss zwischen 1 und "
-                      f"{MAX_MAIL_AGE_HOURS} liegen.")
-    if not 1 <= values.smtp_port <= 65535:
-        errors.append("SMTP-Port muss zwischen 1 und 65535 liegen.")
-    # Imported here: both modules read Settings, which lives in this one.
-    from core.calendar import calendar_errors
-    from core.winback.detection import settings_errors
-
-    return errors + calendar_errors(values) + settings_errors(values)
+    errors: list[str] = []
+    for section in sections():
+        if section.validate is not None:
+            errors += section.validate(values)
+    return errors
 
 
 def default_public_base_url(host: str, port: int) -> str:
@@ -141,10 +216,10 @@ def default_public_base_url(host: str, port: int) -> str:
 
 def _merge(given: dict[str, object]) -> Settings:
     """Defaults overlaid with `given`; an unset public address follows host and port."""
-    merged = replace(Settings(), **given)
+    merged = Settings().replace(**given)
     if not given.get("public_base_url"):  # unset, or saved empty by the admin
-        merged = replace(merged, public_base_url=default_public_base_url(merged.host,
-                                                                          merged.port))
+        merged = merged.replace(public_base_url=default_public_base_url(merged.host,
+                                                                        merged.port))
     return merged
 
 
@@ -154,8 +229,11 @@ def from_environment() -> Settings:
 
 
 def load(session: Session) -> Settings:
+    known = declared()
     stored = {row.key: row.value for row in session.scalars(select(Setting))}
-    merged = {k: parse_value(k, v) for k, v in stored.items() if k in FIELD_TYPES}
+    # Rows of settings nobody declares (a module not registered in this process) are kept
+    # in the database but not read.
+    merged = {k: parse_value(k, v) for k, v in stored.items() if k in known}
     merged |= {k: parse_value(k, v) for k, v in env_overrides().items()}
     return _merge(merged)
 
@@ -176,11 +254,11 @@ def save(session: Session, changes: dict[str, object]) -> Settings:
     """Store admin changes (env-fixed and env-only fields are refused); returns the result.
 
     Raises ValueError with German messages if the result would be invalid."""
-    locked = set(env_overrides()) | ENV_ONLY
+    locked = set(env_overrides()) | env_only()
     refused = sorted(set(changes) & locked)
     if refused:
         raise ValueError("Durch Umgebungsvariablen festgelegt: " + ", ".join(refused))
-    candidate = replace(load(session), **changes)
+    candidate = load(session).replace(**changes)
     errors = validate(candidate)
     if errors:
         raise ValueError(" ".join(errors))

@@ -1,5 +1,6 @@
-"""Dashboard: what needs attention (tiles with live counts), the mail engine's state and the
-automatic mails of the next 14 days. Counts refresh in place every 30 seconds."""
+"""Dashboard: what needs attention (every registered module's tiles with live counts), the mail
+engine's state and the automatic mails of the next 14 days across modules. Counts refresh in
+place every 30 seconds."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -8,21 +9,18 @@ from zoneinfo import ZoneInfo
 
 from nicegui import run, ui
 
-from core import clock
+from core import clock, modules
 from core.formatting import format_datetime
 from core.mail import outbox
-from core.tradein import queries, rules
-from core.tradein.flow import MAILS, SPECIAL_TILES, STATUS_LABELS
+from core.modules import Tile
 from pages.frame import page, runtime
-from pages.widgets import STATUS_COLORS, page_title, section
+from pages.widgets import page_title, section
 
 REFRESH_SECONDS = 30
 FORECAST_REFRESH_SECONDS = 300
 FORECAST_DAYS = 14
 PER_DAY_SHOWN = 5
 WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
-SPECIAL_ICONS = {"new_requests": "event", "missed": "event_busy",
-                 "awaiting_decision": "hourglass_top"}
 MAIL_STATES = (  # (outbox count key, label, colour); order as the outbox's count chips
     ("queued", "Warteschlange", "grey-9"), ("retry", "Neuer Versuch geplant", "orange-9"),
     ("held", "Zurückgehalten", "orange-9"),
@@ -35,53 +33,82 @@ MAIL_STATES = (  # (outbox count key, label, colour); order as the outbox's coun
 )
 
 
+def tile_marker(module_key: str, tile: Tile) -> str:
+    return f"tile-{module_key}-{tile.key}"
+
+
 def load_counts() -> dict[str, Any]:
-    settings = runtime().settings()
+    """Every module's tile counts (keyed by tile marker) and the mail engine's state."""
+    settings, now = runtime().settings(), clock.now()
     with runtime().db.session() as session:
-        return {"tiles": queries.tile_counts(session), "mail": outbox.counts(session, settings),
+        tiles: dict[str, int] = {}
+        for module in modules.registered():
+            if module.tile_counts is not None:
+                counts = module.tile_counts(session, settings, now)
+                tiles |= {f"tile-{module.key}-{key}": n for key, n in counts.items()}
+        return {"tiles": tiles, "mail": outbox.counts(session, now, settings),
                 "send_emails": settings.send_emails}
 
 
 def load_forecast() -> list[dict[str, Any]]:
     """The dry-run outcomes grouped per local day: [{day, total, items[...]}]."""
     settings = runtime().settings()
-    zone = ZoneInfo(settings.timezone)
+    zone, now = ZoneInfo(settings.timezone), clock.now()
+    outcomes: list[tuple[Any, Any]] = []  # (module, outcome)
     with runtime().db.session() as session:
-        outcomes = rules.forecast(session, clock.now(), settings, days=FORECAST_DAYS)
+        for module in modules.registered():
+            if module.forecast is not None:
+                outcomes += [(module, o) for o in module.forecast(session, now, settings,
+                                                                  FORECAST_DAYS)]
     days: dict[Any, list] = defaultdict(list)
-    for outcome in sorted(outcomes, key=lambda o: o.at):
-        days[outcome.at.astimezone(zone).date()].append(outcome)
+    for module, outcome in sorted(outcomes, key=lambda pair: pair[1].at):
+        days[outcome.at.astimezone(zone).date()].append((module, outcome))
     result = []
     for day, items in days.items():
         result.append({
             "day": f"{WEEKDAYS[day.weekday()]}, {day:%d.%m.%Y}",
             "total": len(items),
-            "suppressed": sum(1 for o in items if not o.sent),
+            "suppressed": sum(1 for _m, o in items if not o.sent),
             "items": [{
                 "at": format_datetime(o.at, settings.timezone)[-5:],
-                "mail": MAILS[o.mail].label if o.mail in MAILS else o.mail,
-                "customer": getattr(o, "customer_name", "") or f"Fall {o.case_id}",
-                "case_id": o.case_id, "reason": o.reason or "",
-            } for o in items[:PER_DAY_SHOWN]],
+                "mail": o.label,
+                "customer": o.customer_name or f"{m.label} Nr. {o.record_id}",
+                "href": modules.record_url(m.key, o.record_id) or "", "reason": o.reason or "",
+            } for m, o in items[:PER_DAY_SHOWN]],
         })
     return result
 
 
-def _tile(label: str, href: str, marker: str, color: str, icon: str | None,
-          large: bool) -> ui.label:
+def _tile(tile: Tile, marker: str, large: bool) -> ui.label:
     """A clickable card with a big number; returns the number label for live updates."""
-    with ui.link(target=href).classes("no-underline text-inherit").mark(marker), ui.card().props(
-            "flat bordered").classes(
+    color, icon = tile.color, tile.icon
+    link = ui.link(target=tile.href).classes("no-underline text-inherit").mark(marker)
+    with link, ui.card().props("flat bordered").classes(
             "w-full h-full gap-1 cursor-pointer hover:shadow-md transition-shadow relative "
             "overflow-hidden " + ("p-5" if large else "p-4")):
         ui.element("div").classes(f"absolute left-0 top-0 bottom-0 w-1 bg-{color}")
         with ui.row().classes("items-center gap-2 no-wrap"):
             if icon:
                 ui.icon(icon, size="sm").classes(f"text-{color}")
-            ui.label(label).classes("text-sm text-grey-8 leading-tight")
-        return ui.label("…").classes(
+            ui.label(tile.label).classes("text-sm text-grey-8 leading-tight")
+        count = ui.label("…").classes(
             ("text-4xl" if large else "text-3xl") + " font-light text-grey-10").mark(
             marker + "-count")
+        if tile.hint:
+            ui.label(tile.hint).classes("text-xs text-grey-6")
+        return count
+
+
+def _tile_groups(view: dict[str, ui.label]) -> None:
+    """Every module's tile groups; the large ones ("Handlungsbedarf") first."""
+    groups = [(module, group) for module in modules.registered() for group in module.tiles]
+    for module, group in sorted(groups, key=lambda pair: not pair[1].large):
+        ui.label(group.title).classes("text-sm font-medium text-grey-7 uppercase mt-2")
+        grid = "grid-cols-1 md:grid-cols-3" if group.large else "grid-cols-2 md:grid-cols-4"
+        with ui.element("div").classes(f"w-full grid {grid} gap-3"):
+            for tile in group.tiles:
+                marker = tile_marker(module.key, tile)
+                view[marker] = _tile(tile, marker, group.large)
 
 
 def _mail_state(counts_view: dict[str, ui.label]) -> None:
@@ -124,7 +151,7 @@ def _forecast_view(days: list[dict[str, Any]]) -> None:
                 with ui.row().classes("w-full no-wrap gap-3 text-sm items-baseline"):
                     ui.label(item["at"]).classes("w-12 text-grey-7 shrink-0")
                     ui.label(item["mail"]).classes("w-56 shrink-0")
-                    ui.link(item["customer"], f"/ankauf/{item['case_id']}").classes(
+                    ui.link(item["customer"], item["href"]).classes(
                         "text-primary no-underline truncate")
                     if item["reason"]:
                         ui.label(item["reason"]).classes("text-xs text-grey-6")
@@ -137,19 +164,7 @@ async def dashboard_page(user: Any) -> None:
     page_title("Übersicht", "Was heute Aufmerksamkeit braucht")
     view: dict[str, ui.label] = {}
 
-    ui.label("Handlungsbedarf").classes("text-sm font-medium text-grey-7 uppercase mt-2")
-    with ui.element("div").classes("w-full grid grid-cols-1 md:grid-cols-3 gap-4"):
-        for key, label, statuses in SPECIAL_TILES:
-            color = STATUS_COLORS[min(statuses)]
-            view[key] = _tile(label, f"/ankauf?tile={key}", f"tile-{key}", color,
-                              SPECIAL_ICONS.get(key), large=True)
-
-    ui.label("Fälle nach Status").classes("text-sm font-medium text-grey-7 uppercase mt-2")
-    with ui.element("div").classes("w-full grid grid-cols-2 md:grid-cols-4 gap-3"):
-        for number, label in STATUS_LABELS.items():
-            view[f"status_{number}"] = _tile(f"{number}) {label}", f"/ankauf?status={number}",
-                                             f"tile-status_{number}", STATUS_COLORS[number],
-                                             None, large=False)
+    _tile_groups(view)
 
     with ui.element("div").classes("w-full grid grid-cols-1 md:grid-cols-3 gap-4 items-start"):
         _mail_state(view)

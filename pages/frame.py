@@ -25,6 +25,7 @@ from core.errors import NotFound
 from core.models import User
 from core.modules import Module, NavEntry
 from core.runtime import Runtime
+from pages.search import header_search
 
 ACCENT = "#1d5c8c"  # the one accent colour (calm dealership blue)
 USER_KEY = "user_id"  # app.storage.user key holding the logged-in user's id
@@ -131,6 +132,7 @@ def _frame(user: User, path: str) -> ui.column:
         ui.icon("directions_car", size="sm").classes("text-primary")
         ui.label("Kundenpilot").classes("text-lg font-semibold tracking-wide").mark("app-title")
         ui.space()
+        header_search(runtime())  # customer search: a box, on a phone an icon and a dialog
         with ui.row().classes("items-center gap-2"):
             ui.icon("person", size="xs").classes("text-grey-7")
             ui.label(user.display_name).classes("text-sm").mark("current-user")

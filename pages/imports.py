@@ -9,7 +9,7 @@ from typing import Any
 
 from nicegui import run, ui
 
-from core import imports
+from core import clock, imports
 from pages.frame import page, runtime
 from pages.widgets import notify_error, page_title, run_with_progress, section
 
@@ -28,7 +28,7 @@ ERROR_COLUMNS = [
 
 
 def kind_labels() -> dict[str, str]:
-    return {key: kind.label for key, kind in imports.KINDS.items()}
+    return {key: kind.spec.label for key, kind in imports.kinds().items()}
 
 
 def read(data: bytes, kind: str) -> tuple[Any, dict[str, str | None]]:
@@ -43,7 +43,7 @@ def check(kind: str, table: Any, mapping: dict[str, str | None]) -> Any:
 def do_import(kind: str, data: bytes, mapping: dict[str, str | None], valid_only: bool,
               actor: str, progress: Any) -> Any:
     return imports.run_import(runtime().db, kind, data, mapping=mapping, valid_only=valid_only,
-                              actor=actor, progress=progress)
+                              actor=actor, progress=progress, now=clock.now())
 
 
 def error_rows(errors: list[Any]) -> list[dict[str, Any]]:
@@ -56,7 +56,7 @@ def error_rows(errors: list[Any]) -> list[dict[str, Any]]:
 def headers_hint(kind: str) -> str:
     """The column names recognised without any mapping (German, as Excel exports them)."""
     return "Ohne Zuordnung erkannt: " + "; ".join(
-        f.header for f in imports.KINDS[kind].fields) + " (oder die englischen Namen)"
+        f.header for f in imports.kind_for(kind).spec.fields) + " (oder die englischen Namen)"
 
 
 def sample_links() -> None:
@@ -76,7 +76,7 @@ class ImportPage:
 
     def __init__(self, user: Any) -> None:
         self.user = user
-        self.kind = next(iter(imports.KINDS))
+        self.kind = next(iter(imports.kinds()))
         self.data: bytes | None = None
         self.table: Any = None
         self.selects: dict[str, ui.select] = {}
@@ -166,7 +166,7 @@ class ImportPage:
                 "text-xs text-grey-7")
             self.selects = {}
             with ui.element("div").classes("w-full grid grid-cols-2 md:grid-cols-4 gap-3"):
-                for field in imports.KINDS[self.kind].fields:
+                for field in imports.kind_for(self.kind).spec.fields:
                     label = field.label + (" *" if field.required else "")
                     select = ui.select(options, value=mapping.get(field.name) or UNMAPPED,
                                        label=label, on_change=self.mapping_changed).props(
@@ -263,14 +263,15 @@ class ImportPage:
                      f"geändert, {result.unchanged} unverändert, {result.skipped} "
                      "übersprungen.").classes("text-sm text-positive font-medium").mark(
                 "result-summary")
-            if result.companies_created:
+            kind = imports.kind_for(result.kind)
+            if result.created:
                 with ui.row().classes("items-center gap-2 text-sm"):
-                    ui.label("Neue Firmen angelegt: " + ", ".join(result.companies_created)
-                             + " – bitte Namen und Vorlagen ergänzen:").mark("result-companies")
-                    ui.link("Firmen", "/firmen").classes("text-primary")
-            if result.kind == "orders":
-                ui.link("Zur Rückgewinnung (neu berechnet) →", "/rueckgewinnung").classes(
-                    "text-sm text-primary no-underline")
+                    ui.label(f"{kind.created_label} angelegt: " + ", ".join(result.created)
+                             + " – bitte ergänzen:").mark("result-created")
+                    if kind.created_link:
+                        ui.link(*kind.created_link).classes("text-primary")
+            if kind.after_link:
+                ui.link(*kind.after_link).classes("text-sm text-primary no-underline")
         ui.notify("Import abgeschlossen.", type="positive")
 
 

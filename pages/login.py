@@ -59,7 +59,8 @@ def _create_first_admin(username: str, display_name: str, email: str, password: 
         # Checked again under the write lock: two first-run pages must not both succeed.
         if auth.has_users(session):
             raise ValueError("Es gibt bereits Benutzer. Bitte melden Sie sich an.")
-        return auth.create_user(session, username, password, "admin", display_name, email)
+        return auth.create_user(session, username, password, "admin", display_name, email,
+                                now=clock.now())
 
 
 def _card(title: str, subtitle: str) -> ui.card:

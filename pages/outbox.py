@@ -7,7 +7,7 @@ from typing import Any
 
 from nicegui import run, ui
 
-from core import clock
+from core import clock, modules
 from core.formatting import format_datetime
 from core.mail import outbox
 from core.models import User
@@ -82,8 +82,17 @@ def _load(state: dict[str, Any], tz: str,
         rows, total = outbox.list_messages(session, status=state["status"],
                                            search=state["search"], page=state["page"],
                                            page_size=PAGE_SIZE)
-        counts.update(outbox.counts(session, settings))
+        counts.update(outbox.counts(session, clock.now(), settings))
         return [_row(r, tz) for r in rows], total
+
+
+def _record_link(row: Any) -> dict[str, Any] | None:
+    """The module record the mail is about (label, link text, URL), via the registry."""
+    url = modules.record_url(row.module, row.record_id)
+    if url is None:
+        return None
+    return {"label": modules.get(row.module).label, "text": f"Nr. {row.record_id} öffnen",
+            "url": url}
 
 
 def _detail(message_id: int, tz: str) -> dict[str, Any]:
@@ -92,17 +101,19 @@ def _detail(message_id: int, tz: str) -> dict[str, Any]:
         return {**_row(row, tz), "message_id": row.message_id, "text": row.text_body,
                 "html": row.html_body, "template": f"{row.template_key} v{row.template_version}",
                 "next_attempt": format_datetime(row.next_attempt_at, tz),
-                "sent": format_datetime(row.sent_at, tz), "case_id": row.case_id}
+                "sent": format_datetime(row.sent_at, tz), "record": _record_link(row)}
 
 
 def _change(action: str, message_id: int, actor: str) -> None:
+    now = clock.now()
     with runtime().db.session(write=True) as session:
         if action == "send_anyway":
-            outbox.send_anyway(session, message_id, actor, clock.now())
+            outbox.send_anyway(session, message_id, actor, now)
         elif action == "discard":
-            outbox.discard(session, message_id, actor)
+            outbox.discard(session, message_id, actor, now)
         else:
-            (outbox.retry if action == "retry" else outbox.cancel)(session, message_id, actor)
+            (outbox.retry if action == "retry" else outbox.cancel)(session, message_id, actor,
+                                                                    now)
 
 
 CHANGE_NOTICES = {"retry": "Wird erneut gesendet.", "cancel": "E-Mail storniert.",
@@ -190,10 +201,10 @@ def _mail_dialog(mail: dict[str, Any], user: User, refresh: Any) -> None:
                 "queued", "retry") else "")
             value_row("Versuche", str(mail["attempts"]))
             value_row("Message-ID", mail["message_id"]).classes("break-all")  # long, no spaces
-            if mail["case_id"]:
+            if mail["record"]:
                 with ui.row().classes("w-full items-baseline gap-4 no-wrap"):  # as value_row
-                    ui.label("Ankauf-Fall").classes("text-sm text-grey-7 w-32 shrink-0")
-                    ui.link(f"Fall {mail['case_id']} öffnen", f"/ankauf/{mail['case_id']}")
+                    ui.label(mail["record"]["label"]).classes("text-sm text-grey-7 w-32 shrink-0")
+                    ui.link(mail["record"]["text"], mail["record"]["url"])
         if mail["error"]:  # a late mail's text is the question staff answer, not an error
             background, tone, icon = (("bg-amber-1", "text-amber-10", "schedule") if mail["late"]
                                       else ("bg-red-1", "text-negative", "error_outline"))

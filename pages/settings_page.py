@@ -1,4 +1,5 @@
-"""Einstellungen (admin): mail server, addresses, times, send switch, quota, base URL, API key.
+"""Einstellungen (admin): every declared setting, section by section — the kernel's first,
+then one per registered module (core.settings declares them; this page only renders).
 
 Fields fixed by a KP_* environment variable are shown read-only with a hint; core.settings
 validates and stores. Turning the send switch on releases the held mails."""
@@ -6,7 +7,6 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from dataclasses import replace
 from typing import Any
 
 from nicegui import run, ui
@@ -17,109 +17,55 @@ from core.errors import ValidationError
 from core.formatting import format_datetime
 from core.mail import outbox, sender
 from core.models import User
-from core.settings import Settings
+from core.settings import SettingField, Settings, SettingsSection
 from pages.frame import page, runtime
 from pages.widgets import notify_error, page_title, section
 
-# (field, label, hint) per section; the order is the page's order.
-SECTIONS: tuple[tuple[str, str, tuple[tuple[str, str, str], ...]], ...] = (
-    ("E-Mail-Versand", "send", (
-        ("send_emails", "E-Mails versenden", "Aus: alle Mails bleiben im Postausgang "
-         "zurückgehalten und gehen beim Einschalten hinaus – nichts geht verloren. Zu spät "
-         "fällige automatische Mails warten dort auf Ihre Entscheidung."),
-        ("daily_quota", "Tageslimit (Mails pro Tag)", "0 = kein Versand"),
-        ("mail_max_age_hours", "Zustellung aufgeben nach (Stunden)", "so lange werden "
-         "vorübergehende Fehler des Mailservers wiederholt, dann wird die Mail aufgegeben "
-         "(Postausgang: „aufgegeben“)"),
-        ("mail_from_name", "Absendername", ""),
-        ("mail_from", "Absenderadresse", ""),
-    )),
-    ("SMTP-Server", "dns", (
-        ("smtp_host", "Server", "Leer lassen: alle Mails landen im Dev-Postfach."),
-        ("smtp_port", "Port", "587 für STARTTLS, 465 für SSL, 25 ohne Verschlüsselung"),
-        ("smtp_security", "Verschlüsselung", ""),
-        ("smtp_user", "Benutzer", ""),
-        ("smtp_password", "Passwort", "Leer lassen, um das gespeicherte Passwort zu behalten."),
-    )),
-    ("Empfänger im Haus", "contact_mail", (
-        ("service_center_email", "Service-Center", "erhält die Entscheidungs-Mails"),
-        ("dealer_email", "Händler", "erhält die Terminbestätigungen"),
-    )),
-    ("Zeit", "schedule", (
-        ("nightly_at", "Nachtlauf (HH:MM, Ortszeit)", "wann die Marktwert-Mails hinausgehen"),
-        ("timezone", "Zeitzone", "z. B. Europe/Vienna oder Europe/Berlin"),
-    )),
-    ("Web", "public", (
-        ("public_base_url", "Öffentliche Adresse",
-         "Basis der Abmelde- und Terminlinks in den Mails"),
-    )),
-    ("Geschäftskalender", "calendar_month", (
-        ("holiday_country", "Land (Feiertage)", "AT oder DE"),
-        ("holiday_region", "Bundesland/Region", "leer = nur bundesweite Feiertage; z. B. 9 "
-         "für Wien, BY für Bayern"),
-        ("opening_hours", "Öffnungszeiten", "z. B. Mo-Fr 08:00-18:00; Sa 09:00-12:00"),
-        ("closing_days", "Betriebsferien/Schließtage", "jährlich „24.12.“, einmalig "
-         "„02.01.2027“; mit ; trennen"),
-    )),
-    ("Rückgewinnung", "trending_down", (
-        ("winback_window_months", "Zeitraum (Monate)", "aktueller Zeitraum, verglichen mit "
-         "dem gleich langen davor"),
-        ("winback_threshold_percent", "Rückgang ab (%)", "ab diesem Umsatzrückgang erscheint "
-         "der Kunde in der Liste"),
-        ("winback_min_previous_eur", "Mindestumsatz vorher (€)", "kleinere Kunden werden "
-         "nicht betrachtet"),
-        ("winback_groups", "Kundengruppen", "mit Komma trennen; leer = alle Gruppen"),
-    )),
-)
-COUNTRY_OPTIONS = {"AT": "Österreich (AT)", "DE": "Deutschland (DE)"}
-SECURITY_OPTIONS = {"none": "keine", "starttls": "STARTTLS", "ssl": "SSL/TLS"}
-ADDRESS_FIELDS = ("mail_from", "service_center_email", "dealer_email")
-ENV_INFO = (("host", "Adresse"), ("port", "Port"), ("database_url", "Datenbank"),
-            ("demo", "Demo-Modus"))
+
+def _load() -> tuple[Settings, dict[str, str], tuple[SettingsSection, ...]]:
+    return runtime().settings(), settings_mod.env_overrides(), settings_mod.sections()
 
 
-def _load() -> tuple[Settings, dict[str, str]]:
-    return runtime().settings(), settings_mod.env_overrides()
-
-
-def _parse(values: dict[str, Any], current: Settings) -> dict[str, Any]:
+def _parse(values: dict[str, Any], current: Settings,
+           declared: dict[str, SettingField]) -> dict[str, Any]:
     """The fields the admin changed, typed; ValueError (German) for bad input."""
     changes: dict[str, Any] = {}
     errors = []
-    for field, value in values.items():
-        if field == "smtp_password" and not value:
-            continue  # empty: keep the stored password
+    for name, value in values.items():
+        item = declared[name]
+        if item.secret and not value:
+            continue  # empty: keep the stored secret
         try:
             typed = value if isinstance(value, bool) else settings_mod.parse_value(
-                field, str(value if value is not None else ""))
+                name, str(value if value is not None else ""))
         except ValueError as exc:
             errors.append(str(exc))
             continue
-        if field in ADDRESS_FIELDS:
+        if item.email:
             try:
-                typed = outbox.normalize_address(str(typed), field)
+                typed = outbox.normalize_address(str(typed), name)
             except ValidationError as exc:
                 errors.extend(exc.errors.values())
                 continue
-        if typed != getattr(current, field):
-            changes[field] = typed
+        if typed != getattr(current, name):
+            changes[name] = typed
     if not errors:
         return changes
     # Report every problem at once: also what core's validation says about the rest.
-    valid = {k: v for k, v in changes.items() if k not in ADDRESS_FIELDS}
-    errors += settings_mod.validate(replace(current, **valid))
+    valid = {k: v for k, v in changes.items() if not declared[k].email}
+    errors += settings_mod.validate(current.replace(**valid))
     raise ValueError(" ".join(errors))
 
 
-def _save(values: dict[str, Any]) -> tuple[int, int]:
+def _save(values: dict[str, Any], declared: dict[str, SettingField]) -> tuple[int, int]:
     """Store the changes; returns (fields changed, held mails released)."""
     with runtime().db.session(write=True) as session:
         current = settings_mod.load(session)
-        changes = _parse(values, current)
+        changes = _parse(values, current, declared)
         if not changes:
             return 0, 0
         result = settings_mod.save(session, changes)
-        released = outbox.release_held(session) if result.send_emails and \
+        released = outbox.release_held(session, clock.now()) if result.send_emails and \
             not current.send_emails else 0
         return len(changes), released
 
@@ -135,44 +81,44 @@ def _send_test_mail(user: User) -> tuple[str, str, str]:
     """Queue a test mail to the user and drain at once; returns (address, status, error)."""
     rt = runtime()
     settings = rt.settings()
-    address = user.email or settings.mail_from
+    address, now = user.email or settings.mail_from, clock.now()
     context = {"user_name": user.display_name,
-               "sent_at": format_datetime(clock.now(), settings.timezone)}
+               "sent_at": format_datetime(now, settings.timezone)}
     with rt.db.session(write=True) as session:
-        row = outbox.enqueue(session, settings, idempotency_key=f"smtp-test:{uuid.uuid4().hex}",
+        row = outbox.enqueue(session, settings, now,
+                             idempotency_key=f"smtp-test:{uuid.uuid4().hex}",
                              template_key="system.smtp_test", context=context, to_addr=address,
                              to_name=user.display_name, kind="staff", actor=user.username)
         row_id = row.id
-    sender.drain(rt.db, settings, clock.now(), dev_port=rt.dev_port)
+    sender.drain(rt.db, settings, now, dev_port=rt.dev_port)
     with rt.db.session() as session:
         row = outbox.get_message(session, row_id)
         return address, row.status, row.last_error
 
 
 async def settings_page(user: User) -> None:
-    current, env = await run.io_bound(_load)
+    current, env, sections = await run.io_bound(_load)
     page_title("Einstellungen", "Gilt für alle Benutzer. Durch Umgebungsvariablen festgelegte "
                "Werte sind hier nur lesbar.")
     inputs: dict[str, Any] = {}
+    # The declarations as rendered: saving reads the same ones, even if a module registers
+    # or leaves in between.
+    declared = {item.name: item for part in sections for item in part.fields}
     with ui.element("div").classes("w-full grid gap-4 grid-cols-1 lg:grid-cols-2"):
-        for title, icon, fields in SECTIONS:
-            with section(title, icon):
-                for field, label, hint in fields:
-                    inputs[field] = _field(field, label, hint, current, env)
-        with section("API-Schlüssel", "key"):
-            _api_key_block(current, env)
-        with section("Umgebung (nur lesbar)", "terminal"):
-            for field, label in ENV_INFO:
-                value = getattr(current, field)
-                shown = ("Ja" if value else "Nein") if isinstance(value, bool) else str(value)
-                ui.input(label, value=shown or "(Standard)").props(
-                    f"outlined dense readonly hint={settings_mod.env_name(field)}").classes(
-                    "w-full")
+        for part in sections:
+            with section(part.title, part.icon).mark(f"settings-section-{part.key}"):
+                for item in part.fields:
+                    if item.name == "api_key":  # not typed in: generated on request
+                        _api_key_block(item, current, env)
+                    elif item.env_only:
+                        _env_only_field(item, current)
+                    else:
+                        inputs[item.name] = _field(item, current, env)
 
     async def save() -> None:
         values = {f: i.value for f, i in inputs.items() if f not in env}
         try:
-            changed, released = await run.io_bound(_save, values)
+            changed, released = await run.io_bound(_save, values, declared)
         except ValueError as exc:
             notify_error(exc)
             return
@@ -183,7 +129,9 @@ async def settings_page(user: User) -> None:
         if released:
             text += f" {released} zurückgehaltene E-Mail(s) werden jetzt gesendet."
         ui.notify(text, type="positive")
-        inputs["smtp_password"].value = ""
+        for name, element in inputs.items():
+            if declared[name].secret:
+                element.value = ""  # a stored secret is never shown again
 
     async def test_mail() -> None:
         test_button.props("loading")
@@ -210,38 +158,58 @@ async def settings_page(user: User) -> None:
             "settings-save")
 
 
-def _field(field: str, label: str, hint: str, current: Settings, env: dict[str, str]) -> Any:
-    value = getattr(current, field)
-    locked = field in env
-    if locked:
-        hint = f"festgelegt durch {settings_mod.env_name(field)}"
-    if field == "send_emails":
-        element = ui.switch(label, value=bool(value)).mark("settings-send_emails")
-        ui.label(hint).classes("text-xs text-grey-7 -mt-2")
-    elif field == "smtp_security":
-        element = ui.select(SECURITY_OPTIONS, value=value, label=label).props("outlined dense")
-    elif field == "holiday_country":
-        options = COUNTRY_OPTIONS | ({} if value in COUNTRY_OPTIONS else {value: value})
-        element = ui.select(options, value=value, label=label).props("outlined dense")
-    elif field == "smtp_password":
-        element = ui.input(label, password=True, password_toggle_button=True).props(
-            f'outlined dense hide-bottom-space hint="{hint}"')
+def _env_line(name: str) -> None:
+    """The variable that would fix this setting, for admins who configure by environment."""
+    ui.label(f"Umgebungsvariable: {settings_mod.env_name(name)}").classes(
+        "text-[11px] leading-tight text-grey-6 pl-3 -mt-1 mb-1")
+
+
+def _field(item: SettingField, current: Settings, env: dict[str, str]) -> Any:
+    value = getattr(current, item.name)
+    locked = item.name in env
+    hint = f"festgelegt durch {settings_mod.env_name(item.name)}" if locked else item.help
+    if item.type is bool:
+        element = ui.switch(item.label, value=bool(value))
+        ui.label(hint).classes("text-xs text-grey-7 pl-3 -mt-2")  # aligned with the hints
+    elif item.choices:
+        # A value set outside the page (environment, older version) stays visible as is.
+        options = dict(item.choices) | ({} if value in item.choices else {value: value})
+        element = ui.select(options, value=value, label=item.label)
+    elif item.secret:
+        element = ui.input(item.label, password=True, password_toggle_button=True)
     else:
+        element = ui.input(item.label, value=str(value))
+    if item.type is not bool:
         # hide-bottom-space: a hint of two lines grows the field instead of overlapping the next
-        element = ui.input(label, value=str(value)).props(
-            f'outlined dense hide-bottom-space hint="{hint}"')
-    element.classes("w-full").mark(f"settings-{field}")
+        element.props("outlined dense hide-bottom-space")
+        element.props["hint"] = hint  # set as a value: a help text may hold any character
+    element.classes("w-full").mark(f"settings-{item.name}")
     if locked:
         element.disable()
+    else:  # a fixed field already names its variable in the hint
+        _env_line(item.name)
     return element
 
 
-def _api_key_block(current: Settings, env: dict[str, str]) -> None:
-    locked = "api_key" in env
-    key_input = ui.input("Schlüssel für den Header X-API-Key", value=current.api_key,
-                         password=True, password_toggle_button=True).props(
-        "outlined dense readonly" + (' hint="festgelegt durch KP_API_KEY"' if locked else "")
-    ).classes("w-full").mark("settings-api_key")
+def _env_only_field(item: SettingField, current: Settings) -> None:
+    value = getattr(current, item.name)
+    shown = ("Ja" if value else "Nein") if isinstance(value, bool) else str(value)
+    element = ui.input(item.label, value=shown or "(Standard)").props(
+        "outlined dense readonly hide-bottom-space").classes("w-full").mark(
+        f"settings-{item.name}")
+    element.props["hint"] = item.help
+    _env_line(item.name)
+
+
+def _api_key_block(item: SettingField, current: Settings, env: dict[str, str]) -> None:
+    locked = item.name in env
+    hint = f"festgelegt durch {settings_mod.env_name(item.name)}" if locked else item.help
+    key_input = ui.input(item.label, value=current.api_key, password=True,
+                         password_toggle_button=True).props(
+        "outlined dense readonly hide-bottom-space").classes("w-full").mark("settings-api_key")
+    key_input.props["hint"] = hint
+    if not locked:
+        _env_line(item.name)
 
     async def regenerate() -> None:
         try:

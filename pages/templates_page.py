@@ -1,6 +1,6 @@
-"""Mail templates of every module (Ankauf, Rückgewinnung): edit subject, text and HTML with a
-live preview against a real case or customer, the variable list, validation at save, reset
-and a test mail. What differs per module comes from pages.template_sources."""
+"""Mail templates of every registered module: edit subject, text and HTML with a live preview
+against a real record, the variable list, validation at save, reset and a test mail. What
+differs per module comes from its template source (Module.templates, pages.template_sources)."""
 from __future__ import annotations
 
 import uuid
@@ -8,11 +8,13 @@ from typing import Any
 
 from nicegui import run, ui
 
+from core import clock
 from core.errors import NotFound
 from core.formatting import format_datetime
 from core.mail import outbox, render, templates
+from pages import template_sources as sources
 from pages.frame import page, runtime
-from pages.template_sources import SOURCES, resolve_key, source_for
+from pages.template_sources import module_of, resolve_key, source_for, template_options
 from pages.widgets import (
     confirm_dialog,
     error_text,
@@ -37,30 +39,25 @@ def load_template(key: str) -> dict[str, Any]:
 def preview_context(key: str, record_id: int | None) -> tuple[dict[str, Any], str]:
     """Template variables as the outbox would fill them for this record (case or customer;
     None: sample data), and who would receive the mail."""
-    preview = source_for(key).preview(key, record_id)
+    preview = sources.preview(key, record_id, clock.now())
     return preview.context, preview.recipient
 
 
 def record_options(key: str, search: str) -> dict[int, str]:
     """Records to preview with: matches of the typed number, name or e-mail."""
-    return source_for(key).records(search)
-
-
-def template_options() -> dict[str, dict[str, str]]:
-    """module -> {template key: label}, for the grouped template picker."""
-    return {module: source.templates() for module, source in SOURCES.items()}
+    return sources.records(key, search, clock.now())
 
 
 def save_template(key: str, parts: dict[str, str], actor: str) -> None:
-    sample = source_for(key).sample(key)
+    sample = sources.sample(key)
     with runtime().db.session(write=True) as session:
         templates.save(session, key, parts["subject"], parts["text"], parts["html"], actor,
-                       sample)
+                       sample, clock.now())
 
 
 def reset_template(key: str, actor: str) -> None:
     with runtime().db.session(write=True) as session:
-        templates.reset_to_default(session, key, actor)
+        templates.reset_to_default(session, key, actor, clock.now())
 
 
 def queue_test_mail(key: str, record_id: int | None, user: Any) -> str:
@@ -69,7 +66,8 @@ def queue_test_mail(key: str, record_id: int | None, user: Any) -> str:
     address = (getattr(user, "email", "") or "").strip() or settings.mail_from
     context, _ = preview_context(key, record_id)
     with runtime().db.session(write=True) as session:
-        outbox.enqueue(session, settings, idempotency_key=f"test:{key}:{uuid.uuid4().hex}",
+        outbox.enqueue(session, settings, clock.now(),
+                       idempotency_key=f"test:{key}:{uuid.uuid4().hex}",
                        template_key=key, context=context,
                        to_addr=address, to_name=getattr(user, "display_name", ""),
                        # staff: a test is never suppressed by the customer's opt-out
@@ -90,18 +88,16 @@ def _variables(box: ui.element, variables: dict[str, str]) -> None:
 
 async def templates_page(user: Any) -> None:
     options = await run.io_bound(template_options)
-    key = resolve_key(ui.context.client.request.query_params.get("mail", ""))
-    if key not in options[source_for(key).module]:
-        key = resolve_key("")
+    key = resolve_key(ui.context.client.request.query_params.get("mail", ""), options)
+    if key not in options.get(module_of(key), {}):
+        key = resolve_key("", options)
     state: dict[str, Any] = {"mail": key, "case_id": None, "dirty": False, "changed": False}
-    page_title("Mailvorlagen", "Die Mails von Ankauf und Rückgewinnung – Betreff, Text und "
-               "Gestaltung")
+    page_title("Mailvorlagen", "Die Mails aller Bereiche – Betreff, Text und Gestaltung")
 
     with ui.row().classes("w-full items-end gap-4 flex-wrap"):
-        module = ui.toggle({m: SOURCES[m].label for m in SOURCES},
-                           value=source_for(key).module).props(
+        module = ui.toggle(sources.labels(), value=module_of(key)).props(
             "no-caps unelevated toggle-color=primary").mark("template-module")
-        picker = ui.select(options[source_for(key).module], value=key,
+        picker = ui.select(options[module_of(key)], value=key,
                            label="Vorlage").props("outlined dense").classes("w-80").mark(
             "template-select")
         meta = ui.label().classes("text-xs text-grey-7 mb-2").mark("template-meta")
@@ -182,7 +178,7 @@ async def templates_page(user: Any) -> None:
     async def load(mail: str) -> None:
         if not mail:  # the picker is being refilled for another module
             return
-        switched = source_for(mail).module != source_for(state["mail"]).module
+        switched = module_of(mail) != module_of(state["mail"])
         state.update(mail=mail, changed=False)
         if switched or not state.get("loaded"):
             await module_loaded(source_for(mail))
@@ -204,7 +200,7 @@ async def templates_page(user: Any) -> None:
 
     async def module_chosen(event: Any) -> None:
         choices = options[event.value]
-        if source_for(state["mail"]).module != event.value and choices:
+        if module_of(state["mail"]) != event.value and choices:
             picker.set_options(choices, value=next(iter(choices)))
 
     def edited() -> None:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from core import optout
+from core import clock, optout
 from core.errors import NotFound
 from pages.frame import ACCENT, runtime
 
@@ -70,7 +70,7 @@ def _opt_out(token: str) -> bool | None:
             customer = optout.customer_for_token(session, token)
         except NotFound:
             return None
-        optout.opt_out(session, customer)
+        optout.opt_out(session, customer, clock.now())
         return True
 
 

@@ -10,16 +10,8 @@ from nicegui import run, ui
 
 from core.auth import PermissionDenied
 from core.errors import ActionNotAllowed, NotFound, ValidationError
-from core.tradein.flow import STATUS_LABELS
-from core.winback.flow import STATUS_LABELS as WINBACK_LABELS
 
 T = TypeVar("T")
-
-# Quasar colour per trade-in status: open work warm, waiting cool, closed muted/green.
-STATUS_COLORS: dict[int, str] = {
-    1: "blue-grey-6", 2: "light-blue-8", 3: "orange-8", 4: "indigo-6",
-    5: "red-7", 6: "deep-purple-6", 7: "grey-7", 8: "green-7",
-}
 
 # Field names core uses in ValidationError -> German label for the notification.
 FIELD_LABELS: dict[str, str] = {
@@ -31,28 +23,6 @@ FIELD_LABELS: dict[str, str] = {
     "sender_name": "Absendername", "code": "Kürzel", "standard_template_key": "Standardvorlage",
     "voucher_template_key": "Gutscheinvorlage", "file": "Datei",
 }
-
-# Quasar colour per win-back status (core.winback.flow.STATUS_LABELS).
-WINBACK_COLORS: dict[str, str] = {
-    "open": "orange-8", "mailed": "light-blue-8", "offer": "deep-purple-6",
-    "no_interest": "grey-7", "won_back": "green-7",
-}
-
-
-def status_badge(status: int, archived: bool = False) -> ui.badge:
-    """A coloured pill with the status number and German label."""
-    label = f"{status}) {STATUS_LABELS.get(status, '?')}"
-    badge = ui.badge(label, color=STATUS_COLORS.get(status, "grey")).classes(
-        "text-sm px-3 py-1").mark("status-badge")
-    if archived:
-        ui.badge("archiviert", color="grey-5").classes("text-sm px-3 py-1").mark("archived-badge")
-    return badge
-
-
-def winback_badge(status: str) -> ui.badge:
-    """The win-back status as a coloured pill (German label from the flow table)."""
-    return ui.badge(WINBACK_LABELS.get(status, status), color=WINBACK_COLORS.get(
-        status, "grey")).classes("text-sm px-3 py-1").mark("winback-status")
 
 
 def page_title(text: str, subtitle: str = "") -> None:

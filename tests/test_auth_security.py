@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core import auth
+from core import auth, clock
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
@@ -79,7 +79,7 @@ def test_retry_message_says_how_long(wait, text):
 
 def test_attempt_login_refuses_the_right_password_while_locked(db):
     with db.session(write=True) as session:
-        auth.create_user(session, "anna", "richtig-geheim-1", "service")
+        auth.create_user(session, "anna", "richtig-geheim-1", "service", now=clock.now())
     throttle = auth.LoginThrottle()
     with db.session(write=True) as session:
         results = [auth.attempt_login(session, throttle, "anna", "falsch", "10.0.0.1", T0)
@@ -108,12 +108,14 @@ class _CountingHasher:
 
 def test_unknown_and_inactive_names_cost_one_argon2_check_like_known_ones(db, monkeypatch):
     with db.session(write=True) as session:
-        auth.create_user(session, "anna", "richtig-geheim-1", "service").active = False
+        auth.create_user(session, "anna", "richtig-geheim-1", "service",
+                         now=clock.now()).active = False
     counting = _CountingHasher(auth._hasher)
     monkeypatch.setattr(auth, "_hasher", counting)
     with db.session(write=True) as session:
-        assert auth.authenticate(session, "niemand", "richtig-geheim-1") is None
-        assert auth.authenticate(session, "anna", "richtig-geheim-1") is None  # inactive
+        assert auth.authenticate(session, "niemand", "richtig-geheim-1", clock.now()) is None
+        assert auth.authenticate(session, "anna", "richtig-geheim-1",
+                                 clock.now()) is None  # inactive
     assert len(counting.verified) == 2
     assert all(h.startswith("$argon2") for h in counting.verified)
 

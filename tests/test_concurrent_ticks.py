@@ -38,7 +38,7 @@ def test_two_ticks_at_once_send_every_mail_exactly_once(tmp_path, smtp_sink):
                 "email": f"kunde{number}@example.com", "first_name": "Eva",
                 "last_name": f"Gruber{number}", "make": "Skoda", "model": "Octavia",
                 "build_year": 2018, "mileage_km": 90000, "fuel": "Diesel",
-                "market_value_eur": 11500})
+                "market_value_eur": 11500}, clock.now())
 
     processes = [_tick_process(url, smtp_sink.port) for _ in range(2)]
     for process in processes:

@@ -1,8 +1,10 @@
 """`python app.py import customers|orders FILE [--dry-run] [--valid-only] [--map FIELD=HEADER]`:
-the import as an operator runs it from a script. app.py parses the arguments and prints."""
+the import as an operator runs it from a script. app.py parses the arguments, reads the clock
+(`now`) and prints."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from core.db import Database
@@ -38,7 +40,8 @@ def parse_map(kind: str, items: list[str]) -> dict[str, str]:
 
 
 def run_file(db: Database, kind: str, path: Path, map_items: list[str], *,
-             dry_run: bool = False, valid_only: bool = False, actor: str = "cli") -> Outcome:
+             now: datetime, dry_run: bool = False, valid_only: bool = False,
+             actor: str = "cli") -> Outcome:
     """Import `path` and describe the outcome in German; exit code 0 when the file was
     imported (or a dry run found no errors), 1 when rows were refused and nothing imported."""
     try:
@@ -52,7 +55,7 @@ def run_file(db: Database, kind: str, path: Path, map_items: list[str], *,
                                           f"({exc.strerror or exc})"])
     try:
         result = run_import(db, kind, data, mapping=mapping, dry_run=dry_run,
-                            valid_only=valid_only, actor=actor)
+                            valid_only=valid_only, actor=actor, now=now)
     except ValueError as exc:  # unreadable file (UnreadableFile) or unusable mapping
         return Outcome(EXIT_REFUSED, err=[str(exc)])
     out = result.lines()

@@ -1,8 +1,8 @@
 """run_import: one CSV file into the database, all-or-nothing by default.
 
 read -> map -> validate -> compare with the database (no write lock) -> write in short
-batches, undoable until the final transaction (missing companies, one timeline event) ->
-win-back detection as of `now`. The import page
+batches, undoable until the final transaction (the kind's finish step, e.g. missing
+companies; one timeline event) -> every module's after-import step as of `now`. The import page
 and `python app.py import` both call this."""
 from __future__ import annotations
 
@@ -12,17 +12,16 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from core import clock, companies, events
-from core import settings as settings_mod
+from core import clock, events, modules
 from core.db import Database
 from core.imports import plans, runs
 from core.imports.reading import read_table
-from core.imports.specs import auto_mapping, spec_for
-from core.imports.validation import HEADER_LINE, Report, RowError, validate
-from core.winback import detection
+from core.imports.specs import CUSTOMERS, auto_mapping, spec_for
+from core.imports.validation import HEADER_LINE, RowError, validate
+from core.modules import ImportKind
 
 Progress = Callable[[float], None]
-# Share of the progress bar per phase: reading+checking, writing, win-back detection.
+# Share of the progress bar per phase: reading+checking, writing, the modules' after-import.
 _READ, _WRITE = 0.25, 0.85
 
 
@@ -40,7 +39,7 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
     committed: bool = False
-    companies_created: list[str] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)  # rows the kind's finish step made
     encoding: str = ""
     delimiter: str = ""
     refused: bool = False  # errors and not valid_only (or an unusable mapping): nothing written
@@ -74,17 +73,17 @@ class ImportResult:
         if self.skipped:
             verb = "übersprungen" if self.committed else "würden übersprungen"
             out.append(f"{self.skipped} fehlerhafte Zeile(n) {verb}.")
-        if self.companies_created and not self.refused:
+        if self.created and not self.refused:
             verb = "angelegt" if self.committed else "würden angelegt"
-            out.append(f"Neue Firmen {verb} (Name = Kürzel, bitte ergänzen): "
-                       + ", ".join(self.companies_created))
+            out.append(f"{kind_for(self.kind).created_label} {verb} (Name = Kürzel, bitte "
+                       "ergänzen): " + ", ".join(self.created))
         return out
 
 
 def run_import(db: Database, kind: str, data: bytes, *,
                mapping: dict[str, str | None] | None = None, valid_only: bool = False,
                dry_run: bool = False, actor: str = "import", progress: Progress | None = None,
-               now: datetime | None = None, wall: runs.Clock = clock.now) -> ImportResult:
+               now: datetime, wall: runs.Clock = clock.now) -> ImportResult:
     """Import one CSV export of `kind` ("customers" or "orders").
 
     `mapping` (field -> header, None = do not import) overrides the automatic mapping per
@@ -94,7 +93,6 @@ def run_import(db: Database, kind: str, data: bytes, *,
     (core.imports.runs), so the API and the scheduler keep writing meanwhile; `wall` is the
     real clock for the run's heartbeat."""
     step = progress or (lambda fraction: None)
-    now = now or clock.now()
     step(0.0)
     table = read_table(data)
     full = auto_mapping(kind, table.headers) | (mapping or {})
@@ -107,34 +105,34 @@ def run_import(db: Database, kind: str, data: bytes, *,
         return result
     recover(db, wall())
     with db.session() as session:  # a read transaction: planning takes no write lock
-        plan = _plan(session, report, now)
+        kind_spec = kind_for(kind)
+        plan = kind_spec.plan(session, report, now)
         result.errors = sorted(result.errors + plan.errors, key=lambda e: e.line)
         result.inserted, result.updated, result.unchanged = \
             plan.inserted, plan.updated, plan.unchanged
         result.skipped = result.error_lines if valid_only else 0
         result.refused = bool(result.errors) and not valid_only
-        result.companies_created = companies.ensure_codes(session, plan.company_codes, now,
-                                                          dry_run=True)
+        result.created = _finish(kind_spec, session, plan, now, dry_run=True)
     if dry_run or result.refused:
         step(1.0)
         return result
-    _write(db, plan, result, actor, now, wall, step)
+    _write(db, kind_spec, plan, result, actor, now, wall, step)
     result.committed = True
-    _refresh_winback(db, now, step)
+    _after_import(db, now, step)
     step(1.0)
     return result
 
 
-def _write(db: Database, plan: plans.Plan, result: ImportResult, actor: str, now: datetime,
-           wall: runs.Clock, step: Progress) -> None:
-    """The batches, then one short final transaction: companies, event, run committed. Any
-    error before that final commit undoes every batch already written."""
+def _write(db: Database, kind: ImportKind, plan: plans.Plan, result: ImportResult, actor: str,
+           now: datetime, wall: runs.Clock, step: Progress) -> None:
+    """The batches, then one short final transaction: the kind's finish step, event, run
+    committed. Any error before that final commit undoes every batch already written."""
     run_id = runs.start(db, result.kind, actor, wall())
     try:
         runs.write(db, run_id, plan, wall, lambda f: step(_READ + f * (_WRITE - _READ)))
         with db.session(write=True) as session:
-            result.companies_created = companies.ensure_codes(session, plan.company_codes, now)
-            _record(session, result, actor)
+            result.created = _finish(kind, session, plan, now, dry_run=False)
+            _record(session, result, actor, now)
             runs.commit(session, run_id, wall())
     except BaseException:
         runs.rollback(db, run_id, plan.table, plan.keys, wall())
@@ -142,33 +140,51 @@ def _write(db: Database, plan: plans.Plan, result: ImportResult, actor: str, now
     runs.forget_journal(db, run_id)
 
 
+# The kernel's own kind; modules add theirs (Module.imports).
+CUSTOMERS_KIND = ImportKind(spec=CUSTOMERS, plan=plans.customers, table=plans.CUSTOMERS,
+                            keys=CUSTOMERS.keys)
+
+
+def kinds() -> dict[str, ImportKind]:
+    """Every import kind by name: customers, then each registered module's."""
+    result = {CUSTOMERS_KIND.spec.kind: CUSTOMERS_KIND}
+    for module in modules.registered():
+        result |= {k.spec.kind: k for k in module.imports}
+    return result
+
+
+def kind_for(kind: str) -> ImportKind:
+    spec_for(kind)  # the German error for an unknown kind
+    return kinds()[kind]
+
+
+def _finish(kind: ImportKind, session: Session, plan: plans.Plan, now: datetime,
+            dry_run: bool) -> list[str]:
+    return kind.finish(session, plan, now, dry_run) if kind.finish is not None else []
+
+
 def recover(db: Database, now: datetime) -> list[int]:
     """Undo the imports whose process died half-way (see core.imports.runs)."""
-    return runs.recover(db, {"customers": (plans.CUSTOMERS, ("customer_number",)),
-                             "orders": (plans.ORDER_LINES, ("order_number", "line"))}, now)
+    return runs.recover(db, {name: (k.table, k.keys) for name, k in kinds().items()}, now)
 
 
-def _plan(session: Session, report: Report, now: datetime) -> plans.Plan:
-    if report.kind == "customers":
-        return plans.customers(session, report, now)
-    return plans.orders(session, report, report.mapping["customer_number"])
-
-
-def _record(session: Session, result: ImportResult, actor: str) -> None:
+def _record(session: Session, result: ImportResult, actor: str, now: datetime) -> None:
     label = spec_for(result.kind).label
     text = (f"Import {label}: {result.inserted} neu, {result.updated} geändert, "
             f"{result.unchanged} unverändert")
     if result.skipped:
         text += f", {result.skipped} fehlerhafte Zeilen übersprungen"
-    events.record(session, "import", text + ".", actor=actor, data={
+    events.record(session, now, "import", text + ".", actor=actor, data={
         "kind": result.kind, "rows": result.rows_total, "inserted": result.inserted,
         "updated": result.updated, "unchanged": result.unchanged, "skipped": result.skipped,
-        "companies_created": result.companies_created})
+        "created": result.created})
 
 
-def _refresh_winback(db: Database, now: datetime, step: Progress) -> None:
-    """Bring the win-back figures up to date as of `now` (own transaction: the import stays
-    committed even if this fails; the next tick retries)."""
-    with db.session(write=True) as session:
-        detection.run(session, settings_mod.load(session), now,
-                      progress=lambda f, _text="": step(_WRITE + f * (1 - _WRITE)))
+def _after_import(db: Database, now: datetime, step: Progress) -> None:
+    """Every module brings its figures up to date as of `now` (e.g. win-back's detection), in
+    its own transaction: the import stays committed even if this fails; the next tick
+    retries."""
+    hooks = [m.after_import for m in modules.registered() if m.after_import is not None]
+    for index, hook in enumerate(hooks):
+        start, width = _WRITE + index * (1 - _WRITE) / len(hooks), (1 - _WRITE) / len(hooks)
+        hook(db, now, lambda f, start=start, width=width: step(start + f * width))

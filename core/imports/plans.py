@@ -1,6 +1,7 @@
 """What an import would change: the valid rows compared with the database, split into new,
-changed and unchanged rows, ready for one upsert. Kind-specific rules live here: consent and
-objection for customers; customer links and companies for order lines."""
+changed and unchanged rows, ready for one upsert. The customers' rules (consent, objection)
+live here; a module's own import kinds plan their rows with the same helpers
+(core.modules.ImportKind.plan)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -11,12 +12,10 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from core.imports import writing
-from core.imports.validation import LINE, Report, RowError
-from core.models import Customer, OrderLine
+from core.imports.validation import Report, RowError
+from core.models import Customer
 
 CUSTOMERS = Customer.__table__
-ORDER_LINES = OrderLine.__table__
-UNKNOWN_CUSTOMER = "Kundennummer unbekannt – bitte zuerst die Kunden importieren"
 
 
 @dataclass
@@ -33,7 +32,9 @@ class Plan:
     updated: int = 0
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
-    company_codes: list[str] = field(default_factory=list)
+    # Values other rows must exist for (win-back: the order lines' company codes); the kind's
+    # finish step creates the missing ones (core.modules.ImportKind.finish).
+    references: list[str] = field(default_factory=list)
     constants: dict[str, object] = field(default_factory=dict)  # same value in every row
     # The changed rows as they are stored now (keys, written columns, import_run_id): what an
     # unfinished import restores (core.imports.runs).
@@ -44,7 +45,7 @@ class Plan:
         return [*self.update, *self.keep_first]
 
 
-def _classify(plan: Plan, incoming: pd.DataFrame, stored: pd.DataFrame,
+def classify(plan: Plan, incoming: pd.DataFrame, stored: pd.DataFrame,
               compare: list[str], extra_change: pd.Series | None = None) -> pd.DataFrame:
     """Fill the counts; returns the merged frame restricted to new and changed rows."""
     keys = list(plan.keys)
@@ -100,37 +101,7 @@ def customers(session: Session, report: Report, now: datetime) -> Plan:
     if consent:
         extra = pd.Series(objected) & stored.set_index("customer_number")["opted_out_at"] \
             .reindex(incoming["customer_number"]).isna().reset_index(drop=True)
-    merged = _classify(plan, incoming, stored, compare, extra)
+    merged = classify(plan, incoming, stored, compare, extra)
     plan.rows = merged[list(incoming.columns)]
     plan.constants = {"created_at": now}
-    return plan
-
-
-def orders(session: Session, report: Report, customer_header: str) -> Plan:
-    frame = report.frame
-    known = writing.existing(session, CUSTOMERS, "customer_number",
-                             frame["customer_number"].unique(), ["customer_number", "id"])
-    ids = frame["customer_number"].map(dict(zip(known["customer_number"], known["id"],
-                                                strict=True)))
-    unknown = ids.isna().to_numpy()
-    errors = [RowError(int(line), customer_header, number, UNKNOWN_CUSTOMER)
-              for line, number in zip(frame.loc[unknown, LINE],
-                                      frame.loc[unknown, "customer_number"], strict=True)]
-    mapped = [n for n, header in report.mapping.items() if header is not None]
-    incoming = frame.loc[~unknown, [n for n in mapped]].copy()
-    incoming["customer_id"] = ids[~unknown].astype("int64")
-    keys = ("order_number", "line")
-    compare = [c for c in incoming.columns if c not in keys]
-    plan = Plan(ORDER_LINES, keys, incoming, update=compare, errors=errors)
-    stored = writing.existing(session, ORDER_LINES, "order_number",
-                              incoming["order_number"].unique(),
-                              [*keys, *compare, "import_run_id"])
-    stored["order_date"] = pd.to_datetime(stored["order_date"].astype(str), format="%Y-%m-%d")
-    stored["line"] = stored["line"].astype("int64")
-    merged = _classify(plan, incoming, stored, compare)
-    # Writing in (customer, date) order keeps two of the table's three indexes appending
-    # instead of jumping around: a large import is about a third faster on SQLite.
-    plan.rows = merged[list(incoming.columns)].sort_values(["customer_id", "order_date"],
-                                                          kind="stable")
-    plan.company_codes = sorted(incoming["company_code"].unique().tolist())
     return plan

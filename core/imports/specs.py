@@ -1,4 +1,5 @@
-"""What each import kind expects, declared as data: fields, the column names recognised
+"""What each import kind expects, declared as data (customers here; a module declares its own
+kinds with the same FieldSpec table): fields, the column names recognised
 without mapping (German header, English alias, a few common DMS spellings), the parser and
 whether the field is required. The UI, the CLI, the validation and the README read this."""
 from __future__ import annotations
@@ -62,31 +63,21 @@ CUSTOMERS = ImportSpec("customers", "Kunden", (
       synonyms=("Einwilligung", "Werbung")),
 ), keys=("customer_number",), sample="kunden.csv")
 
-ORDERS = ImportSpec("orders", "Auftragspositionen", (
-    F("order_number", "Auftragsnummer", "order_number", "Auftragsnummer", True, _t(40),
-      synonyms=("Auftragsnr", "Auftrags-Nr", "Auftrag", "Belegnummer")),
-    F("line", "Position", "line", "Position", True, parsers.whole_number(0, 999_999_999),
-      default=0, synonyms=("Pos", "Positionsnummer")),
-    F("customer_number", "Kundennummer", "customer_number", "Kundennummer", True, _t(40),
-      synonyms=("Kunden-Nr", "Kundennr", "KdNr", "Kd-Nr")),
-    F("order_date", "Datum", "date", "Datum", True, parsers.order_date,
-      synonyms=("Auftragsdatum", "Rechnungsdatum", "Belegdatum", "order_date")),
-    F("company_code", "Firma", "company", "Firma (Betrieb/Filiale)", True, _t(60),
-      synonyms=("Filiale", "Betrieb", "company_code")),
-    F("product_group", "Warengruppe", "product_group", "Warengruppe", False, _t(100),
-      synonyms=("Produktgruppe",)),
-    F("net_cents", "Nettobetrag", "net_amount", "Nettobetrag (€, Gutschrift negativ)", True,
-      parsers.amount_cents, default=0, synonyms=("Netto", "Betrag netto", "Umsatz netto")),
-), keys=("order_number", "line"), sample="auftraege.csv")
+def kinds() -> dict[str, ImportSpec]:
+    """Every import kind: the kernel's customers, then each registered module's kinds."""
+    from core import modules  # at call time: modules register after this file is imported
 
-KINDS: dict[str, ImportSpec] = {spec.kind: spec for spec in (CUSTOMERS, ORDERS)}
+    result = {CUSTOMERS.kind: CUSTOMERS}
+    for module in modules.registered():
+        result |= {k.spec.kind: k.spec for k in module.imports}
+    return result
 
 
 def spec_for(kind: str) -> ImportSpec:
-    try:
-        return KINDS[kind]
-    except KeyError:
-        raise ValueError(f"Unbekannte Importart „{kind}“ (customers oder orders).") from None
+    known = kinds()
+    if kind not in known:
+        raise ValueError(f"Unbekannte Importart „{kind}“ ({' oder '.join(known)}).")
+    return known[kind]
 
 
 def normalise(header: str) -> str:
@@ -107,5 +98,5 @@ def auto_mapping(kind: str, headers: list[str]) -> dict[str, str | None]:
 
 def sample_path(kind: str) -> Path | None:
     """The bundled example file of an import kind (README and import page link to it)."""
-    spec = KINDS.get(kind)
+    spec = kinds().get(kind)
     return SAMPLES / spec.sample if spec else None

@@ -28,7 +28,9 @@ class _Handler:
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd)
         parsed = message_from_bytes(envelope.content, policy=policy.default)
-        # Runs on the server's own thread; a short synchronous write is fine there.
+        # Runs on the server's own thread; a short synchronous write is fine there. This
+        # handler is an edge (a mail arriving over SMTP, like a request at a page), so it
+        # reads the clock itself, once per received mail: no caller could pass `now` in.
         with self.db.session(write=True) as db_session:
             db_session.add(DevMailboxMessage(
                 received_at=clock.now(), mail_from=envelope.mail_from or "",

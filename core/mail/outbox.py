@@ -2,7 +2,9 @@
 
 The sender (core.mail.sender) drains it. Rendering happens at enqueue so the stored mail is
 exactly what will be sent, and the Message-ID is fixed now so a retry or a duplicate after a
-crash carries the same ID (receivers can de-duplicate).
+crash carries the same ID (receivers can de-duplicate). A row names the module record it is
+about as (module, record_id), e.g. ("tradein", case id). Every function that writes takes
+`now` from its caller: the edge reads the clock once (DESIGN principle 3).
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core import clock
+from core import consent
 from core.errors import ActionNotAllowed, NotFound, ValidationError
 from core.events import record
 from core.mail import templates
@@ -30,7 +32,6 @@ STATUS_LABELS = {
     "queued": "wartet", "sending": "wird gesendet", "sent": "gesendet", "retry": "neuer Versuch",
     "failed": "fehlgeschlagen", "cancelled": "storniert", "held": "zurückgehalten",
 }
-OPTED_OUT_REASON = "nicht gesendet: Kunde hat sich abgemeldet"
 # reason_code values: a held mail that waits for a staff decision because it would go out too
 # late, and a failed mail given up after temporary errors for longer than the maximum age.
 # Both are counted on the dashboard; the send switch never releases a "late" mail.
@@ -72,11 +73,13 @@ def mail_context(settings: Settings, context: dict, customer: Customer | None,
     return full
 
 
-def enqueue(session: Session, settings: Settings, *, idempotency_key: str, template_key: str,
-            context: dict, to_addr: str, to_name: str = "", kind: str,
-            customer: Customer | None = None, case_id: int | None = None,
-            actor: str = "system", from_name: str = "") -> OutboxMessage | None:
-    """Queue one mail; the existing row if the key was used before; None if suppressed."""
+def enqueue(session: Session, settings: Settings, now: datetime, *, idempotency_key: str,
+            template_key: str, context: dict, to_addr: str, to_name: str = "", kind: str,
+            customer: Customer | None = None, module: str | None = None,
+            record_id: int | None = None, actor: str = "system",
+            from_name: str = "") -> OutboxMessage | None:
+    """Queue one mail at `now`; the existing row if the key was used before; None if
+    suppressed. (module, record_id) names the module record the mail is about."""
     existing = _by_key(session, idempotency_key)
     if existing is not None:
         return existing
@@ -86,10 +89,12 @@ def enqueue(session: Session, settings: Settings, *, idempotency_key: str, templ
     check_header("from_name", from_name)
     address = normalize_address(to_addr)
     customer_id = customer.id if customer is not None else None
-    if kind == "marketing" and customer is not None and customer.opted_out_at is not None:
-        record(session, "mail_suppressed", f"„{template_key}“ {OPTED_OUT_REASON}.",
-               customer_id=customer_id, case_id=case_id, actor=actor,
-               data={"template": template_key, "reason": "opted_out"})
+    refusal = consent.may_send(customer, kind) if kind == "marketing" else None
+    if refusal is not None:
+        code = "opted_out" if refusal == consent.OPTED_OUT else "not_allowed"
+        record(session, now, "mail_suppressed", f"„{template_key}“ nicht gesendet: {refusal}.",
+               customer_id=customer_id, module=module, record_id=record_id, actor=actor,
+               data={"template": template_key, "reason": code})
         return None
     template = templates.get(session, template_key)
     rendered = render(template.subject, template.text_body, template.html_body,
@@ -101,8 +106,8 @@ def enqueue(session: Session, settings: Settings, *, idempotency_key: str, templ
         template_key=template_key,
         template_version=template.version, subject=rendered.subject, text_body=rendered.text,
         html_body=rendered.html, status="queued" if settings.send_emails else "held",
-        attempts=0, next_attempt_at=clock.now(), last_error="", created_at=clock.now(),
-        customer_id=customer_id, case_id=case_id,
+        attempts=0, next_attempt_at=now, last_error="", created_at=now,
+        customer_id=customer_id, module=module, record_id=record_id,
     )
     try:
         with session.begin_nested():  # another writer may have used the key a moment ago
@@ -112,8 +117,9 @@ def enqueue(session: Session, settings: Settings, *, idempotency_key: str, templ
     text = f"E-Mail „{rendered.subject}“ an {address} eingereiht"
     if row.status == "held":
         text += " (zurückgehalten: Versand ist ausgeschaltet)"
-    record(session, "mail_queued", text + ".", customer_id=customer_id, case_id=case_id,
-           actor=actor, data={"outbox_id": row.id, "template": template_key})
+    record(session, now, "mail_queued", text + ".", customer_id=customer_id, module=module,
+           record_id=record_id, actor=actor,
+           data={"outbox_id": row.id, "template": template_key})
     return row
 
 
@@ -141,16 +147,20 @@ def get_message(session: Session, message_id: int) -> OutboxMessage:
     return row
 
 
-def retry(session: Session, message_id: int, actor: str) -> OutboxMessage:
+def _links(row: OutboxMessage) -> dict:
+    """The event links of a mail's timeline rows: its customer and module record."""
+    return {"customer_id": row.customer_id, "module": row.module, "record_id": row.record_id}
+
+
+def retry(session: Session, message_id: int, actor: str, now: datetime) -> OutboxMessage:
     """Send again as soon as possible (failed, cancelled, waiting or held mails)."""
     row = get_message(session, message_id)
     if row.status in ("sent", "sending", "queued"):
         raise ActionNotAllowed(f"Die E-Mail ist „{STATUS_LABELS[row.status]}“ – kein erneuter "
                                f"Versuch nötig.")
-    _requeue(row, clock.now())
-    record(session, "mail_retry", f"E-Mail „{row.subject}“ wird erneut versucht.",
-           customer_id=row.customer_id, case_id=row.case_id, actor=actor,
-           data={"outbox_id": row.id})
+    _requeue(row, now)
+    record(session, now, "mail_retry", f"E-Mail „{row.subject}“ wird erneut versucht.",
+           **_links(row), actor=actor, data={"outbox_id": row.id})
     return row
 
 
@@ -178,17 +188,16 @@ def late_reason(delay: timedelta) -> str:
     return f"{describe_delay(delay)} zu spät – bitte entscheiden: senden oder verwerfen"
 
 
-def hold_for_decision(session: Session, row: OutboxMessage, reason: str,
+def hold_for_decision(session: Session, row: OutboxMessage, reason: str, now: datetime,
                       actor: str = "system") -> None:
     """Hold an unsent mail until staff decide (send anyway or discard); on the timeline."""
     row.status, row.reason_code, row.last_error, row.locked_until = "held", LATE, reason, None
-    record(session, "mail_held", f"E-Mail „{row.subject}“ zurückgehalten: {reason}.",
-           customer_id=row.customer_id, case_id=row.case_id, actor=actor,
-           data={"outbox_id": row.id, "reason": LATE})
+    record(session, now, "mail_held", f"E-Mail „{row.subject}“ zurückgehalten: {reason}.",
+           **_links(row), actor=actor, data={"outbox_id": row.id, "reason": LATE})
 
 
 def limit_lateness(session: Session, row: OutboxMessage, send_by: datetime,
-                   late_reason_text: str | None) -> None:
+                   late_reason_text: str | None, now: datetime) -> None:
     """An automatic mail just queued: it may go out until `send_by` without a decision; with
     `late_reason_text` it is already too late and waits for staff at once."""
     if row.attempts or row.sent_at is not None or row.status not in ("queued", "held") \
@@ -196,7 +205,7 @@ def limit_lateness(session: Session, row: OutboxMessage, send_by: datetime,
         return  # an earlier mail under the same key: it is already on its way or decided
     row.send_by = send_by
     if late_reason_text:
-        hold_for_decision(session, row, late_reason_text)
+        hold_for_decision(session, row, late_reason_text, now)
 
 
 def _late_held(session: Session, message_id: int) -> OutboxMessage:
@@ -211,41 +220,39 @@ def send_anyway(session: Session, message_id: int, actor: str,
     """Staff decided: the late mail goes out after all (once: the sender drains it)."""
     row = _late_held(session, message_id)
     _requeue(row, now)
-    record(session, "mail_released", f"E-Mail „{row.subject}“ wird trotz Verspätung gesendet.",
-           customer_id=row.customer_id, case_id=row.case_id, actor=actor,
-           data={"outbox_id": row.id})
+    record(session, now, "mail_released",
+           f"E-Mail „{row.subject}“ wird trotz Verspätung gesendet.", **_links(row),
+           actor=actor, data={"outbox_id": row.id})
     return row
 
 
-def discard(session: Session, message_id: int, actor: str) -> OutboxMessage:
+def discard(session: Session, message_id: int, actor: str, now: datetime) -> OutboxMessage:
     """Staff decided: the late mail is not sent (cancelled, it never goes out)."""
     row = _late_held(session, message_id)
     row.status, row.locked_until = "cancelled", None
-    record(session, "mail_cancelled", f"E-Mail „{row.subject}“ verworfen (zu spät).",
-           customer_id=row.customer_id, case_id=row.case_id, actor=actor,
-           data={"outbox_id": row.id, "reason": LATE})
+    record(session, now, "mail_cancelled", f"E-Mail „{row.subject}“ verworfen (zu spät).",
+           **_links(row), actor=actor, data={"outbox_id": row.id, "reason": LATE})
     return row
 
 
-def cancel(session: Session, message_id: int, actor: str) -> OutboxMessage:
+def cancel(session: Session, message_id: int, actor: str, now: datetime) -> OutboxMessage:
     row = get_message(session, message_id)
     if row.status in ("sent", "sending", "cancelled"):
         raise ActionNotAllowed(f"Die E-Mail ist „{STATUS_LABELS[row.status]}“ und kann nicht "
                                f"storniert werden.")
     row.status, row.locked_until = "cancelled", None
-    record(session, "mail_cancelled", f"E-Mail „{row.subject}“ storniert.",
-           customer_id=row.customer_id, case_id=row.case_id, actor=actor,
-           data={"outbox_id": row.id})
+    record(session, now, "mail_cancelled", f"E-Mail „{row.subject}“ storniert.",
+           **_links(row), actor=actor, data={"outbox_id": row.id})
     return row
 
 
-def release_held(session: Session) -> int:
+def release_held(session: Session, now: datetime) -> int:
     """Held mails go back into the queue (the send switch was turned on); returns how many.
     Late mails waiting for a staff decision stay held."""
     result = session.execute(
         update(OutboxMessage).where(OutboxMessage.status == "held",
                                     OutboxMessage.reason_code == "")
-        .values(status="queued", next_attempt_at=clock.now())
+        .values(status="queued", next_attempt_at=now)
     )
     return result.rowcount
 
@@ -262,9 +269,9 @@ def sent_since(session: Session, since: datetime) -> int:
         OutboxMessage.status == "sent", OutboxMessage.sent_at >= since)) or 0
 
 
-def counts(session: Session, settings: Settings | None = None) -> dict[str, int]:
+def counts(session: Session, now: datetime, settings: Settings | None = None) -> dict[str, int]:
     """Mails per status (every status present, 0 if none), per special filter ('late',
-    'gave_up': part of 'held' / 'failed') plus 'sent_today' (local day)."""
+    'gave_up': part of 'held' / 'failed') plus 'sent_today' (the local day of `now`)."""
     result = dict.fromkeys((*STATUSES, *SPECIAL_FILTERS), 0)
     rows = session.execute(select(OutboxMessage.status, OutboxMessage.reason_code, func.count())
                            .group_by(OutboxMessage.status, OutboxMessage.reason_code))
@@ -273,7 +280,7 @@ def counts(session: Session, settings: Settings | None = None) -> dict[str, int]
         if code in SPECIAL_FILTERS and SPECIAL_FILTERS[code][0] == status:
             result[code] += number
     zone = (settings or Settings()).timezone
-    result["sent_today"] = sent_since(session, local_midnight(clock.now(), zone))
+    result["sent_today"] = sent_since(session, local_midnight(now, zone))
     return result
 
 

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Row, and_, bindparam, case, func, insert, or_, select, update
 
-from core import clock
 from core.db import Database
 from core.events import record
 from core.mail.outbox import GAVE_UP, LATE, late_reason, local_midnight
@@ -156,15 +155,15 @@ def _finish(conn: Connection, row: Row, now: datetime, status: str, error: str,
         if row.customer_id is not None and status != "retry":
             text = (f"E-Mail „{row.subject}“ an {row.to_addr} gesendet." if status == "sent"
                     else f"E-Mail „{row.subject}“ an {row.to_addr} fehlgeschlagen: {error}")
-            conn.execute(_INSERT_EVENT, _event_values(row, f"mail_{status}", text))
+            conn.execute(_INSERT_EVENT, _event_values(row, f"mail_{status}", text, now))
 
 
-def _event_values(row: Row, kind: str, text: str, at: datetime | None = None) -> dict:
+def _event_values(row: Row, kind: str, text: str, now: datetime) -> dict:
     # The same timeline row core.events.record writes, as a prepared insert: this runs once
     # per mail between two sends, where an ORM flush was a third of the sender's own cost.
-    return {"at": at or clock.now(), "kind": kind, "text": text,
-            "customer_id": row.customer_id,
-            "case_id": row.case_id, "actor": "system",
+    # `at` is the drain's `now`, the instant the row's sent_at / next attempt is stamped with.
+    return {"at": now, "kind": kind, "text": text, "customer_id": row.customer_id,
+            "module": row.module, "record_id": row.record_id, "actor": "system",
             "data": {"outbox_id": row.id, "message_id": row.message_id}}
 
 
@@ -186,9 +185,9 @@ def _hold_due(db: Database, now: datetime) -> int:
         for row in rows:
             row.status = "held"
             if row.customer_id is not None:
-                record(session, "mail_held", f"E-Mail „{row.subject}“ {HELD_TEXT}.",
-                       customer_id=row.customer_id, case_id=row.case_id,
-                       data={"outbox_id": row.id})
+                record(session, now, "mail_held", f"E-Mail „{row.subject}“ {HELD_TEXT}.",
+                       customer_id=row.customer_id, module=row.module,
+                       record_id=row.record_id, data={"outbox_id": row.id})
         return len(rows)
 
 
@@ -212,7 +211,7 @@ def _hold_late(conn: Connection, now: datetime) -> int:
         conn.execute(_MARK_LATE, {"oid": row.id, "error": reason})
         if row.customer_id is not None:
             text = f"E-Mail „{row.subject}“ an {row.to_addr} zurückgehalten: {reason}."
-            conn.execute(_INSERT_EVENT, _event_values(row, "mail_held", text, at=now))
+            conn.execute(_INSERT_EVENT, _event_values(row, "mail_held", text, now))
     return len(rows)
 
 

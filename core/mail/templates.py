@@ -5,12 +5,12 @@ templates/tradein/market_value.subject.txt, market_value.txt and market_value.ht
 """
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import clock
 from core.errors import NotFound
 from core.events import record
 from core.mail.render import STANDARD_VARS, TemplateError, validate
@@ -41,7 +41,7 @@ def _read(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def seed_defaults(session: Session, root: Path = TEMPLATE_ROOT) -> int:
+def seed_defaults(session: Session, now: datetime, root: Path = TEMPLATE_ROOT) -> int:
     """Insert factory templates whose key is not stored yet; returns how many were added."""
     existing = set(session.scalars(select(MailTemplate.key)))
     added = 0
@@ -49,7 +49,7 @@ def seed_defaults(session: Session, root: Path = TEMPLATE_ROOT) -> int:
         if key in existing:
             continue
         session.add(MailTemplate(key=key, version=1, subject=subject, text_body=text,
-                                 html_body=html, updated_at=clock.now(), updated_by="system"))
+                                 html_body=html, updated_at=now, updated_by="system"))
         added += 1
     session.flush()
     return added
@@ -70,32 +70,32 @@ def list_templates(session: Session, module: str | None = None) -> list[MailTemp
 
 
 def save(session: Session, key: str, subject: str, text: str, html: str, actor: str,
-         sample_context: dict) -> MailTemplate:
+         sample_context: dict, now: datetime) -> MailTemplate:
     """Store an edit after rendering it against `sample_context`; TemplateError if it fails."""
     template = get(session, key)
     errors = validate(subject, text, html, _with_standard_vars(sample_context))
     if errors:
         raise TemplateError(errors)
-    return _store(session, template, subject, text, html, actor, "gespeichert")
+    return _store(session, template, subject, text, html, actor, "gespeichert", now)
 
 
-def reset_to_default(session: Session, key: str, actor: str,
+def reset_to_default(session: Session, key: str, actor: str, now: datetime,
                      root: Path = TEMPLATE_ROOT) -> MailTemplate:
     """Put the factory text back (as a new version, so the history stays readable)."""
     template = get(session, key)
     defaults = default_sources(root).get(key)
     if defaults is None:
         raise NotFound(f"Für „{key}“ gibt es keine Werksvorlage.")
-    return _store(session, template, *defaults, actor, "auf Werksvorlage zurückgesetzt")
+    return _store(session, template, *defaults, actor, "auf Werksvorlage zurückgesetzt", now)
 
 
 def _store(session: Session, template: MailTemplate, subject: str, text: str, html: str,
-           actor: str, verb: str) -> MailTemplate:
+           actor: str, verb: str, now: datetime) -> MailTemplate:
     template.subject, template.text_body, template.html_body = subject.strip(), text, html
     template.version += 1
-    template.updated_at = clock.now()
+    template.updated_at = now
     template.updated_by = actor
-    record(session, "template_saved",
+    record(session, now, "template_saved",
            f"Mailvorlage „{template.key}“ {verb} (Version {template.version}).",
            actor=actor, data={"key": template.key, "version": template.version})
     session.flush()

@@ -8,21 +8,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import clock, events
+from core import events
 from core.calendar import BusinessCalendar
 from core.errors import ActionNotAllowed, NotFound, ValidationError
 from core.formatting import format_date, format_datetime, format_eur
 from core.models import Event, TradeInCase
 from core.settings import Settings
 from core.text import has_control
-from core.tradein import service
+from core.tradein import KEY, service
 from core.tradein.flow import CLOSED, allowed_actions
 from core.tradein.links import read_booking_token
 
@@ -95,21 +95,23 @@ def _state(case: TradeInCase) -> str:
     return "closed" if case.archived_at is not None or case.status in CLOSED else "requested"
 
 
-def _today(settings: Settings) -> date:
-    return clock.now().astimezone(ZoneInfo(settings.timezone)).date()
+def _today(settings: Settings, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(settings.timezone)).date()
 
 
 def _last_wish(session: Session, case_id: int) -> str:
-    event = session.scalar(select(Event).where(Event.case_id == case_id,
+    event = session.scalar(select(Event).where(Event.module == KEY, Event.record_id == case_id,
                                                Event.kind == EVENT_KIND)
                            .order_by(Event.at.desc(), Event.id.desc()).limit(1))
     return (event.data or {}).get("wish", "") if event is not None else ""
 
 
-def booking_page(session: Session, settings: Settings, token: str) -> BookingPage:
-    """Everything the page shows for this link; NotFound for a forged or unknown token."""
+def booking_page(session: Session, settings: Settings, token: str,
+                 now: datetime) -> BookingPage:
+    """Everything the page shows for this link at `now`; NotFound for a forged or unknown
+    token."""
     case = _case(session, token)
-    customer, tz, today = case.customer, settings.timezone, _today(settings)
+    customer, tz, today = case.customer, settings.timezone, _today(settings, now)
     state = _state(case)
     latest = today + timedelta(days=MAX_DAYS_AHEAD)
     return BookingPage(
@@ -134,10 +136,10 @@ def _unavailable(today: date, latest: date, settings: Settings) -> dict[str, str
 
 # --- which days can be asked for ------------------------------------------------------------
 
-def day_problem(day: date, settings: Settings, today: date | None = None) -> str | None:
+def day_problem(day: date, settings: Settings, today: date) -> str | None:
     """Why `day` cannot be asked for (German), None if it can: a future working day of the
-    business calendar (opening hours, public holidays, closing days), within MAX_DAYS_AHEAD."""
-    today = today or _today(settings)
+    business calendar (opening hours, public holidays, closing days), within MAX_DAYS_AHEAD
+    from `today` (the business-local date)."""
     if day <= today:
         return "Bitte wählen Sie einen Tag in der Zukunft (frühestens morgen)."
     if day > today + timedelta(days=MAX_DAYS_AHEAD):
@@ -197,7 +199,8 @@ def _text(data: dict[str, Any], field: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _clean_day(errors: dict[str, str], data: dict[str, Any], settings: Settings) -> date | None:
+def _clean_day(errors: dict[str, str], data: dict[str, Any], settings: Settings,
+               today: date) -> date | None:
     raw = _text(data, "day")
     if not raw:
         errors["day"] = "Bitte wählen Sie einen Wunschtag."
@@ -206,7 +209,7 @@ def _clean_day(errors: dict[str, str], data: dict[str, Any], settings: Settings)
     if day is None:
         errors["day"] = f"„{raw[:20]}“ ist kein gültiges Datum (TT.MM.JJJJ)."
         return None
-    problem = day_problem(day, settings)
+    problem = day_problem(day, settings, today)
     if problem:
         errors["day"] = problem
         return None
@@ -239,11 +242,12 @@ def _clean_note(errors: dict[str, str], data: dict[str, Any]) -> str:
     return note
 
 
-def validate_wish(data: dict[str, Any], settings: Settings) -> Wish:
-    """The form's values as a Wish; ValidationError with a German message per field."""
+def validate_wish(data: dict[str, Any], settings: Settings, now: datetime) -> Wish:
+    """The form's values as a Wish (days judged from `now`); ValidationError with a German
+    message per field."""
     errors: dict[str, str] = {}
     data = data if isinstance(data, dict) else {}
-    day = _clean_day(errors, data, settings)
+    day = _clean_day(errors, data, settings, _today(settings, now))
     window = _text(data, "window") or "vormittag"
     if window not in WINDOWS:
         errors["window"] = "Bitte wählen Sie Vormittag, Nachmittag oder eine genaue Uhrzeit."
@@ -262,7 +266,7 @@ def validate_wish(data: dict[str, Any], settings: Settings) -> Wish:
 
 
 def request_appointment(session: Session, settings: Settings, token: str,
-                        data: dict[str, Any]) -> Wish:
+                        data: dict[str, Any], now: datetime) -> Wish:
     """The customer asks for an appointment: validate, move the case to "Termin angefragt"
     (flow action, actor "Kunde (Website)") and put the wish on the timeline.
 
@@ -273,14 +277,15 @@ def request_appointment(session: Session, settings: Settings, token: str,
     reason = allowed_actions(case.status, case.archived_at is not None)[ACTION]
     if reason:
         raise ActionNotAllowed(reason)
-    wish = validate_wish(data, settings)
-    service.perform(session, settings, case.id, ACTION, actor=ACTOR)
+    wish = validate_wish(data, settings, now)
+    service.perform(session, settings, case.id, ACTION, actor=ACTOR, now=now)
     customer = case.customer
     old_phone = customer.phone
     if wish.phone and wish.phone != old_phone:
         customer.phone = wish.phone  # the customer's own, current number
-    events.record(session, EVENT_KIND, wish_event_text(wish), customer_id=customer.id,
-                  case_id=case.id, actor=ACTOR, data=wish_event_data(wish, old_phone))
+    events.record(session, now, EVENT_KIND, wish_event_text(wish), customer_id=customer.id,
+                  module=KEY, record_id=case.id, actor=ACTOR,
+                  data=wish_event_data(wish, old_phone))
     session.flush()
     return wish
 

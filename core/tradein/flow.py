@@ -1,12 +1,16 @@
 """The trade-in funnel (Ankauf) declared as data: statuses, actions, automatic rules, mails.
 
-The UI enables buttons from ACTIONS, the API accepts exactly these action names, and the rules
-engine (core.tradein.rules) reads AUTO_RULES. Change the funnel here, nowhere else.
+The UI enables buttons from ACTIONS, the API accepts exactly these action names, and the due
+engine (core.due, via core.tradein.rules) reads AUTO_RULES. Change the funnel here, nowhere else.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from core.actions import Action, Field
+from core.flows import AutoRule, MailSpec
+from core.settings import Settings
+from core.tradein import validation
 
 STATUS_LABELS: dict[int, str] = {
     1: "Marktwert berechnet",
@@ -18,22 +22,14 @@ STATUS_LABELS: dict[int, str] = {
     7: "Abgeschlossen: nicht gekauft",
     8: "Abgeschlossen: gekauft",
 }
+# Display colour (a Quasar colour name) per status: open work warm, waiting cool, closed
+# muted/green.
+STATUS_COLORS: dict[int, str] = {
+    1: "blue-grey-6", 2: "light-blue-8", 3: "orange-8", 4: "indigo-6",
+    5: "red-7", 6: "deep-purple-6", 7: "grey-7", 8: "green-7",
+}
 CLOSED = frozenset({7, 8})
 ALL = frozenset(STATUS_LABELS)
-
-
-@dataclass(frozen=True)
-class MailSpec:
-    """A mail of the funnel: its template, who receives it and how it is classified.
-
-    kind: marketing (needs no objection; opt-out stops it), transactional (the customer asked
-    for it), staff (to dealer / service center addresses)."""
-
-    key: str
-    label: str
-    recipient: str  # customer | dealer | service_center
-    kind: str
-    automatic: bool = False
 
 
 MAILS: dict[str, MailSpec] = {m.key: m for m in (
@@ -52,73 +48,65 @@ MAILS: dict[str, MailSpec] = {m.key: m for m in (
 )}
 
 
-@dataclass(frozen=True)
-class Action:
-    """A thing staff (or the website, via API) can do to a case.
-
-    allowed_from: statuses in which it is possible; to_status: None keeps the status;
-    mail: template key sent by the action (None: no mail; "closing" picks regret/thanks by
-    status); requires: data the action needs (dialog fields / API body keys); optional:
-    data it also accepts (e.g. why an appointment lies outside the opening hours)."""
-
-    name: str
-    label: str
-    allowed_from: frozenset[int]
-    to_status: int | None = None
-    mail: str | None = None
-    requires: tuple[str, ...] = ()
-    roles: tuple[str, ...] = ("service", "supervisor")
-    optional: tuple[str, ...] = ()
+def _appointment(errors: dict, data: dict, settings: Settings, now: datetime) -> dict:
+    at, reason = validation.clean_appointment(errors, data, settings, now)
+    return {"appointment_at": at, "override_reason": reason} | (
+        {"override": True} if reason else {})
 
 
+def _purchase_price(errors: dict, data: dict, _settings: Settings, _now: datetime) -> dict:
+    return {"purchase_price_cents": validation.clean_money(
+        errors, data, "purchase_price_eur", "Ankaufspreis", PURCHASE_PRICE_MISSING)}
+
+
+PURCHASE_PRICE_MISSING = "Bitte einen Ankaufspreis eingeben"
+APPOINTMENT = Field("appointment_at", "Termin", kind="appointment", mark="appointment",
+                    intro="Vom Händler bestätigter Termin (Ortszeit):", clean=_appointment)
+# Read by _appointment (it is needed only for a slot outside the opening hours). Short
+# label: a long one is cut off on a phone; the condition is the hint.
+OVERRIDE = Field("override_reason", "Begründung für die Ausnahme", required=False,
+                 mark="override-reason", placeholder="z. B. Sondertermin mit dem Verkaufsleiter",
+                 hint="nur für Termine außerhalb der Öffnungszeiten")
+PURCHASE_PRICE = Field("purchase_price_eur", "Ankaufspreis", kind="money",
+                       mark="purchase-price", placeholder="z. B. 12.500,00",
+                       intro="Ankaufspreis, den der Händler dem Kunden anbietet:",
+                       clean=_purchase_price)
+STAFF_AND_SALES = ("service", "supervisor", "sales")
+DECISION_NOTE = ("Die Entscheidung geht automatisch per E-Mail an das Service-Center.",)
+
+# mail "closing" picks regret or thanks by status (CLOSING_MAIL).
 ACTIONS: dict[str, Action] = {a.name: a for a in (
-    Action("send_market_value", "Marktwert-Mail senden", frozenset({1, 2}), 2, "market_value"),
+    Action("send_market_value", "Marktwert-Mail senden", frozenset({1, 2}), 2, "market_value",
+           icon="euro"),
     # A customer may ask for an appointment at any open point; it stops every reminder.
     Action("request_appointment", "Termin angefragt", frozenset({1, 2, 4, 5, 6}), 3,
-           roles=("service", "supervisor", "sales")),
+           roles=STAFF_AND_SALES, icon="event",
+           confirm=("Erinnerungsmails an den Kunden entfallen damit.",)),
     Action("confirm_appointment", "Termin an Kunden bestätigen", frozenset({3, 4}), 4,
-           "appointment_customer", requires=("appointment_at",), optional=("override_reason",)),
+           "appointment_customer", requires=(APPOINTMENT,), optional=(OVERRIDE,),
+           icon="event_available"),
     Action("notify_dealer", "Termin an Händler senden", frozenset({4}), None,
-           "appointment_dealer"),
-    Action("missed_appointment", "Termin versäumt", frozenset({4}), 5, "missed"),
+           "appointment_dealer", icon="store"),
+    Action("missed_appointment", "Termin versäumt", frozenset({4}), 5, "missed",
+           icon="event_busy"),
     Action("send_offer", "Händlerangebot senden", frozenset({4, 6}), 6, "offer",
-           requires=("purchase_price_eur",)),
+           requires=(PURCHASE_PRICE,), icon="local_offer"),
     # The decision mail to the service center is sent automatically on entering 7 or 8.
     Action("set_not_bought", "Nicht gekauft", frozenset({2, 3, 4, 5, 6, 8}), 7,
-           roles=("service", "supervisor", "sales")),
-    Action("set_bought", "Gekauft", frozenset({4, 6, 7}), 8,
-           roles=("service", "supervisor", "sales")),
-    Action("send_closing_mail", "Bedauern/Danke senden", frozenset({7, 8}), None, "closing"),
-    Action("archive", "Archivieren", ALL),
+           roles=STAFF_AND_SALES, icon="thumb_down", confirm=DECISION_NOTE,
+           done="Nicht gekauft: erledigt, die Mail an das Service-Center liegt im Postausgang."),
+    Action("set_bought", "Gekauft", frozenset({4, 6, 7}), 8, roles=STAFF_AND_SALES,
+           icon="thumb_up", confirm=DECISION_NOTE,
+           done="Gekauft: erledigt, die Mail an das Service-Center liegt im Postausgang."),
+    Action("send_closing_mail", "Bedauern/Danke senden", frozenset({7, 8}), None, "closing",
+           icon="mail"),
+    Action("archive", "Archivieren", ALL, icon="archive", confirm=(
+        "Der Fall wird archiviert und erscheint nur noch mit „archivierte anzeigen“.",)),
 )}
 
 # Mail sent automatically, in the same transaction, whenever a case enters these statuses.
 ON_ENTER_MAIL: dict[int, str] = {7: "decision", 8: "decision"}
 CLOSING_MAIL: dict[int, str] = {7: "regret", 8: "thanks"}
-
-
-@dataclass(frozen=True)
-class AutoRule:
-    """An automatic step: when a case has been in `status` for `after` (or, with
-    at_nightly_run, at the first nightly run after it entered), send `mail` once and move to
-    `to_status` (None: stay). Each rule fires at most once per stay in the status.
-
-    max_late: how late the mail may still go out on its own (machine off, mail stuck in the
-    outbox). Later than that it is queued as "held" and staff decide: send or discard.
-    None: no limit.
-    follows: the mail this one follows up on; if staff discarded that one (or it still waits
-    for their decision), this one is not sent either: a reminder about a mail the customer
-    never got makes no sense."""
-
-    name: str
-    status: int
-    mail: str
-    after: timedelta | None = None
-    at_nightly_run: bool = False
-    to_status: int | None = None
-    description: str = ""
-    max_late: timedelta | None = None
-    follows: str | None = None
 
 
 # Lateness allowances (max_late):
@@ -137,9 +125,10 @@ AUTO_RULES: tuple[AutoRule, ...] = (
     AutoRule("booking_reminder", 2, "reminder", after=timedelta(days=7),
              description="Erinnerung 7 Tage nach der Marktwert-Mail, solange kein Termin",
              max_late=timedelta(days=2), follows="market_value"),
+    # Status 5 can be entered again (re-booked, missed again): one follow-up per miss.
     AutoRule("missed_followup", 5, "missed_followup", after=timedelta(days=7),
              description="Zweite Mail 7 Tage nach „Termin versäumt“, danach nichts mehr",
-             max_late=timedelta(days=2)),
+             max_late=timedelta(days=2), recurs=True),
 )
 RULES_BY_STATUS: dict[int, AutoRule] = {r.status: r for r in AUTO_RULES}
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from core.formatting import format_date, format_datetime, format_eur
 from core.models import Customer, OutboxMessage, TradeInCase
 from core.settings import Settings
-from core.tradein import links
+from core.tradein import KEY, links
 from core.tradein.flow import MAILS, STATUS_LABELS, MailSpec
 
 # Shown on the templates page next to the editor; keys are exactly the context keys.
@@ -127,16 +127,18 @@ def recipient(settings: Settings, spec: MailSpec, customer: Customer) -> tuple[s
 
 
 def queue(session: Session, settings: Settings, case: TradeInCase, customer: Customer,
-          mail: str, idempotency_key: str, actor: str) -> OutboxMessage | None:
-    """Put one funnel mail into the outbox (same transaction as the change causing it)."""
+          mail: str, idempotency_key: str, actor: str, now: datetime) -> OutboxMessage | None:
+    """Put one funnel mail into the outbox at `now` (same transaction as the change causing
+    it); the row points to ("tradein", case id)."""
     from core.mail import outbox  # imported late: the mail engine imports nothing from here
 
     spec = MAILS[mail]
     to_addr, to_name = recipient(settings, spec, customer)
     return outbox.enqueue(
-        session, settings, idempotency_key=idempotency_key, template_key=template_key(mail),
-        context=case_context(settings, case, customer), to_addr=to_addr, to_name=to_name,
-        kind=spec.kind, customer=customer, case_id=case.id, actor=actor,
+        session, settings, now, idempotency_key=idempotency_key,
+        template_key=template_key(mail), context=case_context(settings, case, customer),
+        to_addr=to_addr, to_name=to_name, kind=spec.kind, customer=customer, module=KEY,
+        record_id=case.id, actor=actor,
     )
 
 
@@ -157,6 +159,7 @@ def next_key(session: Session, case_id: int, mail: str, numbered: bool = False) 
     (mails that may legitimately recur, e.g. one missed-appointment follow-up per miss)."""
     earlier = session.scalar(
         select(func.count(OutboxMessage.id)).where(
-            OutboxMessage.case_id == case_id, OutboxMessage.template_key == template_key(mail)))
+            OutboxMessage.module == KEY, OutboxMessage.record_id == case_id,
+            OutboxMessage.template_key == template_key(mail)))
     base = f"tradein:{case_id}:{mail}"
     return f"{base}:{earlier + 1}" if (earlier or numbered) else base

@@ -1,38 +1,27 @@
 """Trade-in actions: new valuations and every step staff or the website take on a case.
 
 The UI buttons, the JSON API and the demo all call these functions; each runs inside the
-caller's transaction so status, events and outbox rows commit (or fail) together."""
+caller's transaction so status, events and outbox rows commit (or fail) together. `now` is
+the edge's instant (read once per request or tick), so one action stamps one time."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from core import clock, events
-from core.errors import ActionNotAllowed, NotFound, ValidationError
-from core.flows import checked_action, ensure_allowed
-from core.formatting import format_datetime, format_eur
+from core import actions, due, events
+from core.errors import NotFound, ValidationError
+from core.formatting import format_eur
 from core.ids import in_range as id_in_range
+from core.mail.render import Rendered
 from core.models import Customer, TradeInCase, User
 from core.settings import Settings
-from core.tradein import mails, validation
-from core.tradein.flow import (
-    ACTIONS,
-    CLOSING_MAIL,
-    MAILS,
-    ON_ENTER_MAIL,
-    STATUS_LABELS,
-    Action,
-    allowed_actions,
-)
-from core.tradein.schedule import compute_due
-
-OPTED_OUT_REASON = "Der Kunde hat sich von E-Mails abgemeldet; Werbe-Mails sind gesperrt."
-PURCHASE_PRICE_MISSING = "Bitte einen Ankaufspreis eingeben"
+from core.tradein import KEY, mails, rules, validation
+from core.tradein.actions import FLOW
+from core.tradein.flow import ON_ENTER_MAIL, STATUS_LABELS
 
 
 def case_detail(session: Session, case_id: int) -> TradeInCase:
@@ -94,10 +83,10 @@ def _find_or_create_customer(session: Session, clean: dict, now: datetime) -> Cu
 
 
 def create_valuation(session: Session, settings: Settings, data: dict[str, Any],
-                     actor: str = "api") -> TradeInCase:
-    """A valuation from the website (or staff): validates everything first, so invalid input
-    stores nothing. New case in status 1, due for the first nightly run after calculation."""
-    now = clock.now()
+                     now: datetime, actor: str = "api") -> TradeInCase:
+    """A valuation from the website (or staff) at `now`: validates everything first, so
+    invalid input stores nothing. New case in status 1, due for the first nightly run after
+    calculation."""
     clean = _validate_valuation(data if isinstance(data, dict) else {}, settings, now)
     customer = _find_or_create_customer(session, clean, now)
     calculated = clean["calculated_at"] or now
@@ -114,10 +103,10 @@ def create_valuation(session: Session, settings: Settings, data: dict[str, Any],
     session.add(case)
     session.flush()
     events.record(
-        session, "valuation",
+        session, now, "valuation",
         f"Marktwert {format_eur(case.market_value_cents)} für {case.make} {case.model} "
-        f"({case.build_year}) berechnet", customer_id=customer.id, case_id=case.id,
-        actor=actor, data={"status": 1})
+        f"({case.build_year}) berechnet", customer_id=customer.id, module=KEY,
+        record_id=case.id, actor=actor, data={"status": 1})
     return case
 
 
@@ -125,20 +114,17 @@ def create_valuation(session: Session, settings: Settings, data: dict[str, Any],
 
 def set_due(case: TradeInCase, settings: Settings) -> None:
     """Arm the automatic rule for the case's current (fresh) stay, or clear it."""
-    due = compute_due(case.status, case.status_changed_at, case.archived_at is not None,
-                      settings)
-    case.due_rule, case.due_at = (due.rule, due.at) if due else (None, None)
+    due.arm(rules.DUE, case, settings)
 
 
 def change_status(session: Session, settings: Settings, case: TradeInCase, to_status: int,
-                  actor: str, now: datetime | None = None) -> None:
+                  actor: str, now: datetime) -> None:
     """Move the case, record it, re-arm the due rule and queue the on-enter mail."""
-    now = now or clock.now()
     old = case.status
     case.status, case.status_changed_at, case.updated_at = to_status, now, now
     events.record(
-        session, "status", f"Status: {STATUS_LABELS[old]} → {STATUS_LABELS[to_status]}",
-        customer_id=case.customer_id, case_id=case.id, actor=actor,
+        session, now, "status", f"Status: {STATUS_LABELS[old]} → {STATUS_LABELS[to_status]}",
+        customer_id=case.customer_id, module=KEY, record_id=case.id, actor=actor,
         data={"from": old, "to": to_status})
     set_due(case, settings)
     mail = ON_ENTER_MAIL.get(to_status)
@@ -146,129 +132,30 @@ def change_status(session: Session, settings: Settings, case: TradeInCase, to_st
         # One decision mail per change: a bought -> not bought correction informs again.
         case.decision_count = (case.decision_count or 0) + 1
         mails.queue(session, settings, case, case.customer, mail,
-                    f"tradein:{case.id}:{mail}:{case.decision_count}", actor)
+                    f"tradein:{case.id}:{mail}:{case.decision_count}", actor, now)
 
 
-# --- actions ------------------------------------------------------------------------------
-
-@dataclass
-class _Plan:
-    case: TradeInCase
-    action: Action
-    mail: str | None
-    changes: dict[str, Any]  # column -> new value from the dialog / API body
-    override_reason: str = ""  # why an appointment outside opening hours is fine
-
-
-def _action_mail(action: Action, status: int) -> str | None:
-    return CLOSING_MAIL.get(status) if action.mail == "closing" else action.mail
-
-
-def _required_data(action: Action, data: dict[str, Any], settings: Settings,
-                   now: datetime) -> tuple[dict, str]:
-    """(column -> cleaned value, override reason used for the appointment or "")."""
-    errors: validation.FieldErrors = {}
-    changes: dict[str, Any] = {}
-    override = ""
-    if "appointment_at" in action.requires:
-        changes["appointment_at"], override = validation.clean_appointment(
-            errors, data, settings, now)
-    if "purchase_price_eur" in action.requires:
-        changes["purchase_price_cents"] = validation.clean_money(
-            errors, data, "purchase_price_eur", "Ankaufspreis", PURCHASE_PRICE_MISSING)
-    if errors:
-        raise ValidationError(errors)
-    return changes, override
-
-
-def _plan(session: Session, settings: Settings, case_id: int, action_name: str,
-          data: dict[str, Any] | None, user: User | None, now: datetime) -> _Plan:
-    """Every check perform makes, without changing anything (preview shares it)."""
-    action = checked_action(ACTIONS, action_name, user)
-    case = case_detail(session, case_id)
-    ensure_allowed(allowed_actions(case.status, case.archived_at is not None), action)
-    mail = _action_mail(action, case.status)
-    if mail and MAILS[mail].kind == "marketing" and case.customer.opted_out_at is not None:
-        raise ActionNotAllowed(OPTED_OUT_REASON)
-    changes, override = _required_data(action, data if isinstance(data, dict) else {},
-                                       settings, now)
-    return _Plan(case, action, mail, changes, override)
-
-
-def _describe(plan: _Plan, settings: Settings) -> str:
-    details = []
-    appointment = plan.changes.get("appointment_at")
-    if appointment:
-        details.append(f"Termin {format_datetime(appointment, settings.timezone)}")
-    price = plan.changes.get("purchase_price_cents")
-    if price:
-        details.append(f"Ankaufspreis {format_eur(price)}")
-    if plan.override_reason:
-        details.append(f"außerhalb der Öffnungszeiten, Begründung: „{plan.override_reason}“")
-    return plan.action.label + (f" ({', '.join(details)})" if details else "")
-
+# --- actions (the kernel's engine, core.actions, with the trade-in flow) -------------------
 
 def perform(session: Session, settings: Settings, case_id: int, action: str,
             data: dict[str, Any] | None = None, user: User | None = None,
-            actor: str = "api", now: datetime | None = None) -> TradeInCase:
-    """Carry out one ACTIONS entry. Raises NotFound, PermissionDenied, ActionNotAllowed or
-    ValidationError before anything changes. `now` defaults to the clock, read once."""
-    now = now or clock.now()
-    plan = _plan(session, settings, case_id, action, data, user, now)
-    actor = user.username if user is not None else actor
-    case = plan.case
-    for column, value in plan.changes.items():
-        setattr(case, column, value)
-    case.updated_at = now
-    event_data = {"action": plan.action.name}
-    if plan.override_reason:
-        event_data |= {"override": True, "override_reason": plan.override_reason}
-    events.record(session, "action", _describe(plan, settings), customer_id=case.customer_id,
-                  case_id=case.id, actor=actor, data=event_data)
-    if plan.action.name == "archive":
-        case.archived_at = now
-        set_due(case, settings)
-    to_status = plan.action.to_status
-    if to_status is not None and to_status != case.status:
-        change_status(session, settings, case, to_status, actor, now)
-    if plan.mail:
-        mails.queue(session, settings, case, case.customer, plan.mail,
-                    mails.next_key(session, case.id, plan.mail), actor)
-    session.flush()
-    return case
-
-
-def _transient_copy(case: TradeInCase) -> TradeInCase:
-    """A detached look-alike to render previews with the dialog's values, never stored."""
-    columns = {attr.key: getattr(case, attr.key) for attr in inspect(TradeInCase).column_attrs}
-    return TradeInCase(**columns)
+            actor: str = "api", *, now: datetime) -> TradeInCase:
+    """Carry out one ACTIONS entry at `now`. Raises NotFound, PermissionDenied,
+    ActionNotAllowed or ValidationError before anything changes."""
+    return actions.perform(FLOW, session, settings, case_id, action, data, user, actor,
+                           now=now).record
 
 
 def preview(session: Session, settings: Settings, case_id: int, action: str,
-            data: dict[str, Any] | None = None, user: User | None = None,
-            now: datetime | None = None):
-    """The mail `perform` would queue (core.mail.render.Rendered), or None if it queues none.
-    Raises exactly what perform would, so the dialog shows problems before confirming."""
-    plan = _plan(session, settings, case_id, action, data, user, now or clock.now())
-    copy = _transient_copy(plan.case)
-    for column, value in plan.changes.items():
-        setattr(copy, column, value)
-    to_status = plan.action.to_status
-    mail = plan.mail
-    if to_status is not None and to_status != copy.status:
-        copy.status = to_status
-        mail = mail or ON_ENTER_MAIL.get(to_status)
-    if mail is None:
-        return None
-    return mails.render_preview(session, settings, copy, plan.case.customer, mail)
+            data: dict[str, Any] | None = None, user: User | None = None, *,
+            now: datetime) -> Rendered | None:
+    """The mail `perform` would queue (or the decision mail its status change causes), or
+    None. Raises exactly what perform would, so the dialog shows problems first."""
+    shown = actions.preview(FLOW, session, settings, case_id, action, data, user, now=now)
+    return shown.rendered if shown is not None else None
 
 
-def action_states(case: TradeInCase) -> dict[str, str | None]:
+def action_states(case: TradeInCase, session: Session | None = None,
+                  user: User | None = None) -> dict[str, str | None]:
     """Every action with None if possible now, else why not (buttons show the reason)."""
-    states = allowed_actions(case.status, case.archived_at is not None)
-    for name, reason in states.items():
-        mail = _action_mail(ACTIONS[name], case.status)
-        if (reason is None and mail and MAILS[mail].kind == "marketing"
-                and case.customer.opted_out_at is not None):
-            states[name] = OPTED_OUT_REASON
-    return states
+    return actions.action_states(FLOW, session, case, user)

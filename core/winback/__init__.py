@@ -1,1 +1,5 @@
 """Win-back (Rückgewinnung); the kernel reads `MODULE` (core.winback.module)."""
+
+# The module key: template keys "winback.<name>"; win-back records are keyed by customer, so
+# shared rows (events, outbox) point to one as (KEY, customer id).
+KEY = "winback"

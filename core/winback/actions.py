@@ -1,55 +1,29 @@
-"""Win-back actions: the buttons of the customer's process page (flow.ACTIONS).
+"""Win-back actions on the kernel's action engine (core.actions): the buttons of the
+customer's process page (flow.ACTIONS), the API and scripts.
 
 Each runs inside the caller's transaction; entry, timeline event and outbox row commit (or
-fail) together. Checks come first: NotFound, PermissionDenied, ActionNotAllowed or
-ValidationError are raised before anything changes — with one deliberate exception: a
-win-back mail refused by the marketing rules records "nicht gesendet: …" on the timeline
-before raising ActionNotAllowed, so an edge that wants the record commits its session after
-catching the error (nothing else has changed at that point)."""
+fail) together. A win-back mail the consent rule refuses records "nicht gesendet: …" on the
+timeline before raising MailRefused (see core.actions). Timeline and outbox rows point to the
+customer's win-back record as ("winback", customer id)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from core import clock, events
+from core import actions
+from core.actions import Action, BaseFlow, Field, MailPlan, MailRefused, Plan  # noqa: F401
 from core.calendar import BusinessCalendar
-from core.errors import ActionNotAllowed, NotFound, ValidationError
-from core.flows import checked_action, ensure_allowed
+from core.errors import ActionNotAllowed, NotFound
 from core.ids import in_range as id_in_range
-from core.mail import outbox
 from core.mail.render import Rendered
-from core.models import Company, Customer, OrderLine, OutboxMessage, User, WinbackEntry
+from core.models import Company, Customer, OrderLine, User, WinbackEntry
 from core.settings import Settings
-from core.winback import mails
+from core.winback import KEY, mails
 from core.winback.detection import local_today
-from core.winback.flow import (
-    ACTIONS,
-    DEFAULT_REMINDER_DAYS,
-    REMINDER_DAYS,
-    STATUS_LABELS,
-    Action,
-    allowed_actions,
-)
-
-MAX_TEXT = 4000
-
-
-class MailRefused(ActionNotAllowed):
-    """The marketing rules forbid a win-back mail to this customer; str() says why."""
-
-
-@dataclass
-class _Plan:
-    entry: WinbackEntry
-    customer: Customer
-    action: Action
-    values: dict[str, Any] = field(default_factory=dict)  # cleaned dialog / API data
-    mail: dict[str, Any] | None = None  # outbox.enqueue keyword arguments
-
+from core.winback.flow import ACTIONS, MAILS, STATUS_LABELS
 
 # --- lookups ------------------------------------------------------------------------------
 
@@ -77,118 +51,14 @@ def available_templates(session: Session, customer_id: int) -> dict[str, str | N
             "voucher": company.voucher_template_key or None}
 
 
+def has_bought(session: Session, customer: Customer) -> bool:
+    """The existing-customer exception: consent is not needed after a purchase."""
+    return bool(session.scalar(select(exists().where(OrderLine.customer_id == customer.id))))
+
+
 def marketing_refusal(session: Session, customer: Customer) -> str | None:
-    """Why a win-back (marketing) mail may not go to this customer, or None if it may.
-    Allowed: no objection, an address, and consent or the existing-customer exception."""
-    if customer.opted_out_at is not None:
-        return "Der Kunde hat der Werbung widersprochen (abgemeldet)."
-    if not customer.email:
-        return "Für den Kunden ist keine E-Mail-Adresse hinterlegt."
-    if customer.marketing_consent:
-        return None
-    bought = session.scalar(select(exists().where(OrderLine.customer_id == customer.id)))
-    if not bought:
-        return ("Keine Werbeeinwilligung, und der Kunde hat noch nichts bei uns gekauft "
-                "(keine Bestandskundenausnahme).")
-    return None
-
-
-def action_states(session: Session, customer_id: int) -> dict[str, str | None]:
-    """Every action with None if possible now, else the German reason (for the buttons)."""
-    entry = entry_for(session, customer_id)
-    states = allowed_actions(entry.status)
-    if states["send_mail"] is None:
-        states["send_mail"] = marketing_refusal(session, session.get(Customer, customer_id))
-    return states
-
-
-# --- checks and data ----------------------------------------------------------------------
-
-def _text(data: dict, key: str, message: str) -> str:
-    value = str(data.get(key) or "").strip()
-    if not value:
-        raise ValidationError({key: message})
-    if len(value) > MAX_TEXT:
-        raise ValidationError({key: f"Höchstens {MAX_TEXT} Zeichen."})
-    return value
-
-
-def _days(data: dict) -> int:
-    raw = data.get("days", DEFAULT_REMINDER_DAYS)
-    try:
-        days = int(raw)
-    except (TypeError, ValueError):
-        days = -1
-    if days not in REMINDER_DAYS:
-        allowed = ", ".join(str(d) for d in REMINDER_DAYS)
-        raise ValidationError({"days": f"Erinnerung nur in {allowed} Tagen möglich."})
-    return days
-
-
-def _customer_mail(session: Session, settings: Settings, plan: _Plan, template: str) -> dict:
-    if template not in mails.TEMPLATE_LABELS:
-        raise ValidationError({"template": "Vorlage muss „standard“ oder „voucher“ sein."})
-    company = company_of_last_order(session, plan.entry)
-    key = available_templates(session, plan.customer.id)[template]
-    if key is None:
-        name = company.name if company is not None else plan.entry.last_company_code
-        raise ActionNotAllowed(f"Die Firma „{name}“ hat keine Gutschein-Vorlage.")
-    reason = marketing_refusal(session, plan.customer)
-    if reason:
-        raise MailRefused(reason)
-    today = local_today(settings, clock.now())
-    return {"template_key": key, "kind": "marketing", "to_addr": plan.customer.email,
-            "to_name": plan.customer.full_name, "customer": plan.customer,
-            "from_name": mails.sender_name(settings, company),
-            "context": mails.context(settings, plan.customer, plan.entry, company, today)}
-
-
-def _offer_note(session: Session, settings: Settings, plan: _Plan, user: User | None) -> dict:
-    # Without a logged-in user (API, scripts) the service center receives the note.
-    if user is not None and not user.email.strip():
-        raise ActionNotAllowed("Ihr Benutzerkonto hat keine E-Mail-Adresse – die Notiz kann "
-                               "nicht zugestellt werden. Bitte beim Administrator eintragen "
-                               "lassen.")
-    to_addr = user.email if user is not None else settings.service_center_email
-    to_name = user.display_name if user is not None else "Service-Center"
-    company = company_of_last_order(session, plan.entry)
-    context = mails.context(settings, plan.customer, plan.entry, company,
-                            local_today(settings, clock.now()))
-    context |= {"note": plan.values["note"], "staff_name": to_name}
-    del context["dealer_name"]  # a staff mail comes from the console, not from the branch
-    return {"template_key": mails.OFFER_NOTE_KEY, "kind": "staff", "to_addr": to_addr,
-            "to_name": to_name, "customer": plan.customer, "context": context}
-
-
-def _plan(session: Session, settings: Settings, customer_id: int, action_name: str,
-          data: dict[str, Any] | None, user: User | None) -> _Plan:
-    """Every check perform makes, without changing anything (preview shares it)."""
-    action = checked_action(ACTIONS, action_name, user)
-    entry = entry_for(session, customer_id)
-    ensure_allowed(allowed_actions(entry.status), action)
-    plan = _Plan(entry, session.get(Customer, customer_id), action)
-    data = data if isinstance(data, dict) else {}
-    if action.name == "create_offer":
-        plan.values["note"] = _text(data, "note", "Bitte einen Vermerk für das Angebot eingeben.")
-        plan.mail = _offer_note(session, settings, plan, user)
-    elif action.name == "send_mail":
-        plan.values["template"] = str(data.get("template") or "standard")
-        plan.mail = _customer_mail(session, settings, plan, plan.values["template"])
-    elif action.name == "remind":
-        plan.values["days"] = _days(data)
-    elif action.name == "remark":
-        plan.values["text"] = _text(data, "text", "Bitte eine Bemerkung eingeben.")
-    return plan
-
-
-# --- perform / preview ----------------------------------------------------------------------
-
-def _next_key(session: Session, customer_id: int, mail: str) -> str:
-    """Idempotency key of the next win-back mail of this kind to this customer."""
-    prefix = f"winback:{customer_id}:{mail}:"
-    earlier = session.scalar(select(func.count(OutboxMessage.id)).where(
-        OutboxMessage.idempotency_key.startswith(prefix, autoescape=True)))
-    return f"{prefix}{(earlier or 0) + 1}"
+    """Why a win-back (marketing) mail may not go to this customer, or None if it may."""
+    return actions.consent_reason(FLOW, session, customer, "marketing")
 
 
 def reminder_date(settings: Settings, today: date, days: int) -> date:
@@ -196,72 +66,150 @@ def reminder_date(settings: Settings, today: date, days: int) -> date:
     return BusinessCalendar(settings).next_working_day(today + timedelta(days=days))
 
 
-def _remind_on(settings: Settings, days: int) -> tuple[date, bool]:
-    """The reminder date from today, and whether a closed day moved it."""
-    today = local_today(settings, clock.now())
+def _remind_on(settings: Settings, days: int, now: datetime) -> tuple[date, bool]:
+    """The reminder date from `now`'s local day, and whether a closed day moved it."""
+    today = local_today(settings, now)
     landed = reminder_date(settings, today, days)
     return landed, landed != today + timedelta(days=days)
 
 
-def _apply(settings: Settings, plan: _Plan) -> str:
-    """Change the entry; returns the German event text describing the step."""
-    entry, name, values = plan.entry, plan.action.name, plan.values
-    if name == "remind":
-        entry.remind_on, moved = _remind_on(settings, values["days"])
-        note = " (auf den nächsten Arbeitstag verschoben)" if moved else ""
-        return f"Erinnerung in {values['days']} Tagen: am {entry.remind_on:%d.%m.%Y}{note}"
-    if name == "remark":
-        entry.remark = values["text"]
-        return f"Bemerkung: {values['text']}"
-    if name == "create_offer":
-        return f"Angebot erstellen – Vermerk an {plan.mail['to_addr']}: {values['note']}"
-    if name == "send_mail":
-        return f"E-Mail „{mails.TEMPLATE_LABELS[values['template']]}“ an den Kunden"
-    return plan.action.label
+# --- the flow -----------------------------------------------------------------------------
 
+class WinbackFlow(BaseFlow):
+    key = KEY
+    label = "Rückgewinnung"
+    actions = ACTIONS
+    status_labels = STATUS_LABELS
+    mails = MAILS
+
+    def load(self, session: Session, record_id: int) -> WinbackEntry:
+        return entry_for(session, record_id)
+
+    def record_id(self, record: WinbackEntry) -> int:
+        return record.customer_id
+
+    def customer(self, session: Session, record: WinbackEntry) -> Customer | None:
+        return session.get(Customer, record.customer_id)
+
+    def existing_customer(self, session: Session, customer: Customer) -> bool:
+        return customer.marketing_consent or has_bought(session, customer)
+
+    def options(self, session: Session, settings: Settings, record: WinbackEntry, field: Field,
+                now: datetime) -> list[tuple[Any, str]]:
+        if field.key == "template":  # only the templates the company has
+            offered = available_templates(session, record.customer_id)
+            return [(value, label) for value, label in field.choices if offered.get(value)]
+        if field.key == "days":  # where each reminder lands
+            today = local_today(settings, now)
+            return [(d, f"{label} – {reminder_date(settings, today, d):%d.%m.%Y}")
+                    for d, label in field.choices]
+        return list(field.choices)
+
+    def plan_mail(self, session: Session, settings: Settings, plan: Plan, user: User | None,
+                  now: datetime) -> None:
+        if plan.action.mail == "standard":
+            plan.mail = _customer_mail(session, settings, plan, local_today(settings, now))
+        elif plan.action.mail == "offer_note":
+            plan.mail = _offer_note(session, settings, plan, user, local_today(settings, now))
+
+    def apply(self, session: Session, settings: Settings, plan: Plan, now: datetime) -> str:
+        return f"{self.label}: {_apply(settings, plan, now)}"
+
+    def enter_status(self, session: Session, settings: Settings, record: WinbackEntry,
+                     to_status: Any, actor: str, now: datetime) -> str:
+        old = record.status
+        record.status, record.status_changed_at, record.remind_on = to_status, now, None
+        return f" – Status: {STATUS_LABELS[old]} → {STATUS_LABELS[to_status]}"
+
+
+FLOW = WinbackFlow()
+
+
+def action_states(session: Session, customer_id: int,
+                  user: User | None = None) -> dict[str, str | None]:
+    """Every action with None if possible now, else the German reason (for the buttons)."""
+    return actions.action_states(FLOW, session, entry_for(session, customer_id), user)
+
+
+def _customer_mail(session: Session, settings: Settings, plan: Plan, today: date) -> MailPlan:
+    entry, customer = plan.record, plan.customer
+    company = company_of_last_order(session, entry)
+    key = available_templates(session, customer.id)[plan.values["template"]]
+    if key is None:
+        name = company.name if company is not None else entry.last_company_code
+        raise ActionNotAllowed(f"Die Firma „{name}“ hat keine Gutschein-Vorlage.")
+    return MailPlan(key.rpartition(".")[2], key,
+                    mails.context(settings, customer, entry, company, today), customer.email,
+                    customer.full_name, "marketing", customer,
+                    from_name=mails.sender_name(settings, company))
+
+
+def _offer_note(session: Session, settings: Settings, plan: Plan, user: User | None,
+                today: date) -> MailPlan:
+    # Without a logged-in user (API, scripts) the service center receives the note.
+    if user is not None and not user.email.strip():
+        raise ActionNotAllowed("Ihr Benutzerkonto hat keine E-Mail-Adresse – die Notiz kann "
+                               "nicht zugestellt werden. Bitte beim Administrator eintragen "
+                               "lassen.")
+    to_addr = user.email if user is not None else settings.service_center_email
+    to_name = user.display_name if user is not None else "Service-Center"
+    company = company_of_last_order(session, plan.record)
+    context = mails.context(settings, plan.customer, plan.record, company, today)
+    context |= {"note": plan.values["note"], "staff_name": to_name}
+    del context["dealer_name"]  # a staff mail comes from the console, not from the branch
+    return MailPlan("offer_note", mails.OFFER_NOTE_KEY, context, to_addr, to_name, "staff",
+                    plan.customer)
+
+
+# --- what each action changes (the event text it returns) ---------------------------------
+
+def _remind(settings: Settings, plan: Plan, now: datetime) -> str:
+    entry, days = plan.record, plan.values["days"]
+    entry.remind_on, moved = _remind_on(settings, days, now)
+    plan.values["remind_on"] = f"{entry.remind_on:%d.%m.%Y}"
+    note = " (auf den nächsten Arbeitstag verschoben)" if moved else ""
+    return f"Erinnerung in {days} Tagen: am {entry.remind_on:%d.%m.%Y}{note}"
+
+
+def _remark(settings: Settings, plan: Plan, now: datetime) -> str:
+    plan.record.remark = plan.values["text"]
+    return f"Bemerkung: {plan.values['text']}"
+
+
+def _offer(settings: Settings, plan: Plan, now: datetime) -> str:
+    plan.record.contacted_at = now
+    return f"Angebot erstellen – Vermerk an {plan.mail.to_addr}: {plan.values['note']}"
+
+
+def _mail(settings: Settings, plan: Plan, now: datetime) -> str:
+    plan.record.contacted_at = now
+    return f"E-Mail „{mails.TEMPLATE_LABELS[plan.values['template']]}“ an den Kunden"
+
+
+APPLY = {"remind": _remind, "remark": _remark, "create_offer": _offer, "send_mail": _mail}
+
+
+def _apply(settings: Settings, plan: Plan, now: datetime) -> str:
+    """Change the entry; returns the German event text describing the step."""
+    change = APPLY.get(plan.action.name)
+    return change(settings, plan, now) if change else plan.action.label
+
+
+# --- the entry points (API, pages, tests) ---------------------------------------------------
 
 def perform(session: Session, settings: Settings, customer_id: int, action: str,
             data: dict[str, Any] | None = None, user: User | None = None,
-            actor: str = "") -> WinbackEntry:
-    """Carry out one flow.ACTIONS entry for the customer and record it on the timeline."""
-    actor = user.username if user is not None else (actor or "system")
-    try:
-        plan = _plan(session, settings, customer_id, action, data, user)
-    except MailRefused as exc:
-        events.record(session, "winback_mail_suppressed",
-                      f"Rückgewinnungs-E-Mail nicht gesendet: {exc}", customer_id=customer_id,
-                      actor=actor, data={"action": action, "reason": str(exc)})
-        session.flush()
-        raise
-    entry, now = plan.entry, clock.now()
-    text = _apply(settings, plan)
-    old, new = entry.status, plan.action.to_status
-    if new is not None and new != old:
-        entry.status, entry.status_changed_at, entry.remind_on = new, now, None
-        text += f" – Status: {STATUS_LABELS[old]} → {STATUS_LABELS[new]}"
-    if plan.mail is not None:
-        entry.contacted_at = now
-        mail_name = plan.mail["template_key"].rpartition(".")[2]
-        outbox.enqueue(session, settings, **plan.mail, actor=actor,
-                       idempotency_key=_next_key(session, customer_id, mail_name))
-    events.record(session, "winback_action", f"Rückgewinnung: {text}", customer_id=customer_id,
-                  actor=actor, data={"action": plan.action.name, "from": old,
-                                     "to": entry.status, **_plain(plan.values)})
-    session.flush()
-    return entry
-
-
-def _plain(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if isinstance(v, str | int)}
+            actor: str = "", *, now: datetime) -> WinbackEntry:
+    """Carry out one flow.ACTIONS entry for the customer at `now` and record it on the
+    timeline."""
+    return actions.perform(FLOW, session, settings, customer_id, action, data, user,
+                           actor or "system", now=now).record
 
 
 def preview(session: Session, settings: Settings, customer_id: int, action: str,
-            data: dict[str, Any] | None = None, user: User | None = None) -> Rendered | None:
+            data: dict[str, Any] | None = None, user: User | None = None, *,
+            now: datetime) -> Rendered | None:
     """The mail `perform` would queue, or None if the action sends none. Raises exactly what
     perform would (without recording anything), so the dialog shows problems first."""
-    plan = _plan(session, settings, customer_id, action, data, user)
-    if plan.mail is None:
-        return None
-    mail = plan.mail
-    return outbox.preview(session, settings, mail["template_key"], mail["context"],
-                          customer=mail["customer"], kind=mail["kind"])
+    shown = actions.preview(FLOW, session, settings, customer_id, action, data, user, now=now)
+    return shown.rendered if shown is not None else None

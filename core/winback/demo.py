@@ -13,7 +13,8 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from core import events
-from core.demo import FIRST_NAMES, LAST_NAMES, _ascii
+from core.demo_names import FIRST_NAMES, LAST_NAMES
+from core.demo_names import ascii_local_part as _ascii
 from core.models import Company, Customer, OrderLine, WinbackEntry
 from core.settings import Settings
 from core.winback import detection
@@ -112,9 +113,10 @@ def _at(today: date, days_ago: int, hour: int, zone: ZoneInfo) -> datetime:
 
 def _event(session: Session, at: datetime, text: str, customer_id: int, actor: str,
            data: dict) -> None:
-    event = events.record(session, "winback_action", f"Rückgewinnung: {text}",
-                          customer_id=customer_id, actor=actor, data=data)
-    event.at = at  # demo history happened in the past
+    # Demo history happened in the past: the event is stamped with its own instant.
+    events.record(session, at, "action", f"Rückgewinnung: {text}",
+                  customer_id=customer_id, module="winback", record_id=customer_id,
+                  actor=actor, data=data)
 
 
 def _contact(session: Session, entry: WinbackEntry, status: str, at: datetime, actor: str,

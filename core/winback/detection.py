@@ -34,6 +34,7 @@ from core import events
 from core.formatting import format_eur
 from core.models import Customer, OrderLine, WinbackEntry
 from core.settings import Settings
+from core.winback import KEY
 from core.winback.flow import STATUS_LABELS, WORKABLE
 
 Progress = Callable[[float, str], None]  # (fraction 0..1, German step text)
@@ -87,18 +88,6 @@ def windows(today: date, months: int) -> Windows:
 def included_groups(settings: Settings) -> list[str]:
     """Customer groups taking part, lower-case; empty means every group."""
     return [g.strip().lower() for g in settings.winback_groups.split(",") if g.strip()]
-
-
-def settings_errors(values: Settings) -> list[str]:
-    """German messages for win-back settings that make no sense (core.settings.validate)."""
-    errors = []
-    if not 1 <= values.winback_window_months <= 60:
-        errors.append("Rückgewinnung: der Zeitraum muss zwischen 1 und 60 Monaten liegen.")
-    if not 1 <= values.winback_threshold_percent <= 100:
-        errors.append("Rückgewinnung: die Rückgangsschwelle muss zwischen 1 und 100 % liegen.")
-    if values.winback_min_previous_eur < 0:
-        errors.append("Rückgewinnung: der Mindestumsatz darf nicht negativ sein.")
-    return errors
 
 
 # --- step 1: revenue sums and the decline flag (one statement) ------------------------------
@@ -252,10 +241,11 @@ def _mark_won_back(session: Session, settings: Settings, now: datetime) -> int:
         session.execute(update(ENTRIES).where(ENTRIES.c.customer_id == cid).values(
             status="won_back", status_changed_at=now, won_back_at=now, won_back_cents=total))
         events.record(
-            session, "winback_won_back",
+            session, now, "winback_won_back",
             f"Rückgewinnung: Bestellung vom {first_day:%d.%m.%Y} nach dem Kontakt am "
             f"{contacts[cid]:%d.%m.%Y}, Umsatz seitdem {format_eur(total)} – Status: "
             f"{STATUS_LABELS[status]} → {STATUS_LABELS['won_back']}", customer_id=cid,
+            module=KEY, record_id=cid,
             data={"from": status, "to": "won_back", "won_back_cents": total})
         newly += 1
     return newly
@@ -277,8 +267,8 @@ def run(session: Session, settings: Settings, now: datetime,
     won_back = _mark_won_back(session, settings, now)
     declines = session.scalar(select(func.count()).select_from(ENTRIES)
                               .where(ENTRIES.c.is_decline.is_(True))) or 0
-    events.record(session, RUN_EVENT, f"Rückgewinnung neu berechnet: {customers} Kunden, "
-                  f"{declines} mit Umsatzrückgang, {won_back} neu zurückgewonnen",
+    events.record(session, now, RUN_EVENT, f"Rückgewinnung neu berechnet: {customers} Kunden, "
+                  f"{declines} mit Umsatzrückgang, {won_back} neu zurückgewonnen", module=KEY,
                   data={"customers": customers, "declines": declines, "won_back": won_back})
     session.flush()
     report(1.0, "Fertig.")

@@ -3,7 +3,8 @@ customer process page, and the six tiles. The pages enable buttons from ACTIONS;
 actions (core.winback.actions) check the same table."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from core.actions import Action, Field
+from core.flows import MailSpec
 
 STATUS_LABELS: dict[str, str] = {
     "open": "Offen",
@@ -11,6 +12,11 @@ STATUS_LABELS: dict[str, str] = {
     "offer": "Angebot angefragt",
     "no_interest": "Kein Interesse",
     "won_back": "Zurückgewonnen",
+}
+# Display colour (a Quasar colour name) per win-back status.
+STATUS_COLORS: dict[str, str] = {
+    "open": "orange-8", "mailed": "light-blue-8", "offer": "deep-purple-6",
+    "no_interest": "grey-7", "won_back": "green-7",
 }
 # Once here, the customer leaves the daily work (reminders included).
 CLOSED = frozenset({"no_interest", "won_back"})
@@ -20,31 +26,43 @@ REMINDER_DAYS = (3, 7, 10, 14, 30)
 DEFAULT_REMINDER_DAYS = 10
 
 
-@dataclass(frozen=True)
-class Action:
-    """A button on the process page. to_status None keeps the status; requires lists the
-    data the action needs (dialog fields / API body keys)."""
-
-    name: str
-    label: str
-    allowed_from: frozenset[str]
-    to_status: str | None = None
-    requires: tuple[str, ...] = ()
-    sends_mail: bool = False
-    roles: tuple[str, ...] = ("sales", "service", "supervisor")
-
+SALES_AND_SERVICE = ("sales", "service", "supervisor")
+# The note goes by mail to the logged-in user, with customer number and name.
+NOTE = Field("note", "Notiz für das Angebot (geht mit Kundennummer und Name per E-Mail an Sie)",
+             kind="note", missing="Bitte einen Vermerk für das Angebot eingeben.")
+REMARK = Field("text", "Bemerkung zum Kunden", kind="note", mark="remark",
+               missing="Bitte eine Bemerkung eingeben.")
+# "standard" or "voucher" of the company of the last order (the flow offers only those the
+# company has).
+TEMPLATE = Field("template", "Vorlage", kind="choice", mark="mail", default="standard",
+                 choices=(("standard", "Standardvorlage"), ("voucher", "Gutschein-Vorlage")),
+                 invalid="Vorlage muss „standard“ oder „voucher“ sein.")
+DAYS = Field("days", "Erinnerung in", kind="choice", mark="remind",
+             default=DEFAULT_REMINDER_DAYS, button="Erinnerung in {value} Tagen",
+             choices=tuple((d, f"in {d} Tagen") for d in REMINDER_DAYS),
+             invalid="Erinnerung nur in " + ", ".join(str(d) for d in REMINDER_DAYS)
+             + " Tagen möglich.")
 
 ACTIONS: dict[str, Action] = {a.name: a for a in (
-    Action("no_interest", "Kein Interesse", WORKABLE, "no_interest"),
-    # The note goes by mail to the logged-in user, with customer number and name.
-    Action("create_offer", "Angebot erstellen", WORKABLE, "offer", requires=("note",),
-           sends_mail=True),
-    # template: "standard" or "voucher" of the company of the last order.
-    Action("send_mail", "E-Mail senden", WORKABLE, "mailed", requires=("template",),
-           sends_mail=True),
-    Action("remind", "Erinnerung", WORKABLE, requires=("days",)),
-    Action("remark", "Bemerkung", frozenset(STATUS_LABELS), requires=("text",)),
-    Action("reopen", "Wieder aufnehmen", frozenset({"no_interest"}), "open"),
+    Action("send_mail", "E-Mail senden", WORKABLE, "mailed", mail="standard",
+           requires=(TEMPLATE,), roles=SALES_AND_SERVICE, icon="mail"),
+    Action("create_offer", "Angebot erstellen", WORKABLE, "offer", mail="offer_note",
+           requires=(NOTE,), roles=SALES_AND_SERVICE, icon="request_quote"),
+    Action("remind", "Erinnerung", WORKABLE, requires=(DAYS,), roles=SALES_AND_SERVICE,
+           icon="alarm", done="Erinnerung am {remind_on} gesetzt."),
+    Action("remark", "Bemerkung", frozenset(STATUS_LABELS), requires=(REMARK,),
+           roles=SALES_AND_SERVICE, icon="chat"),
+    Action("no_interest", "Kein Interesse", WORKABLE, "no_interest", roles=SALES_AND_SERVICE,
+           icon="block", confirm=("Der Kunde verlässt die Arbeitsliste; eine offene "
+                                  "Erinnerung entfällt. „Wieder aufnehmen“ macht das "
+                                  "rückgängig.",)),
+    Action("reopen", "Wieder aufnehmen", frozenset({"no_interest"}), "open",
+           roles=SALES_AND_SERVICE, icon="undo", only_when_possible=True),
+)}
+MAILS: dict[str, MailSpec] = {m.key: m for m in (
+    MailSpec("standard", "Rückgewinnung – Standardvorlage", "customer", "marketing"),
+    MailSpec("voucher", "Rückgewinnung – Gutschein-Vorlage", "customer", "marketing"),
+    MailSpec("offer_note", "Angebotsvermerk an den Mitarbeiter", "user", "staff"),
 )}
 
 # The six tiles, in display order: (key, label, explanation).
@@ -57,12 +75,9 @@ TILES: tuple[tuple[str, str, str], ...] = (
     ("won_back", "Zurückgewonnen", "nach dem Kontakt wieder bestellt"),
 )
 TILE_KEYS = tuple(key for key, _label, _hint in TILES)
+TILE_STYLE = {  # key -> (icon, display colour of the tile's stripe)
+    "decline": ("trending_down", "orange-8"), "due": ("alarm", "red-7"),
+    "mailed": ("mail", "light-blue-8"), "offer": ("request_quote", "deep-purple-6"),
+    "no_interest": ("block", "grey-7"), "won_back": ("emoji_events", "green-7"),
+}
 
-
-def allowed_actions(status: str) -> dict[str, str | None]:
-    """Every action with None if allowed now, else the German reason why not."""
-    return {
-        a.name: None if status in a.allowed_from else
-        f"Im Status „{STATUS_LABELS[status]}“ nicht möglich."
-        for a in ACTIONS.values()
-    }

@@ -7,11 +7,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from core import events
+from core import clock, events
 from core.auth import PermissionDenied
 from core.errors import ActionNotAllowed, NotFound, ValidationError
 from core.settings import Settings
-from core.tradein import service
+from core.tradein import KEY, service
 from core.tradein.flow import ACTIONS, STATUS_LABELS
 from pages.api import error, guarded, json_body, map_errors, respond
 from pages.frame import runtime
@@ -33,7 +33,7 @@ def _create_valuation(settings: Settings, raw: bytes) -> JSONResponse:
         data = json_body(raw, required=True)
         # Any error raised inside the transaction rolls it back: nothing is stored.
         with runtime().db.session(write=True) as session:
-            case = service.create_valuation(session, settings, data, actor="api")
+            case = service.create_valuation(session, settings, data, clock.now(), actor="api")
             body = {"case_id": case.id, "customer_id": case.customer_id, "status": case.status}
     except (ValidationError, ActionNotAllowed, NotFound, PermissionDenied) as exc:
         return map_errors(exc)
@@ -52,7 +52,8 @@ def _perform(settings: Settings, case_id: int, action: str, raw: bytes) -> JSONR
     try:
         data = json_body(raw, required=False)
         with runtime().db.session(write=True) as session:
-            case = service.perform(session, settings, case_id, action, data, actor="api")
+            case = service.perform(session, settings, case_id, action, data, actor="api",
+                                   now=clock.now())
             body = _case_state(case)
     except (ValidationError, ActionNotAllowed, NotFound, PermissionDenied) as exc:
         return map_errors(exc)
@@ -68,7 +69,7 @@ def _get_case(_settings: Settings, case_id: int) -> JSONResponse:
     try:
         with runtime().db.session() as session:
             case = service.case_detail(session, case_id)
-            body = _caserespond(case, events.for_case(session, case.id))
+            body = _caserespond(case, events.for_record(session, KEY, case.id))
     except NotFound as exc:
         return map_errors(exc)
     return respond(200, body)

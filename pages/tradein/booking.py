@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import html
 import json
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
+from core import clock
 from core.errors import ActionNotAllowed, NotFound, ValidationError
 from core.tradein import booking
 from core.tradein.booking import WINDOWS, BookingPage, Wish
@@ -152,21 +154,21 @@ def _thanks(view: BookingPage, wish: Wish) -> HTMLResponse:
 
 # --- data access (threads: SQLite work stays off the event loop) ---------------------------
 
-def _load(token: str) -> BookingPage | None:
+def _load(token: str, now: datetime) -> BookingPage | None:
     settings = runtime().settings()  # before the session: one connection per request
     with runtime().db.session() as session:
         try:
-            return booking.booking_page(session, settings, token)
+            return booking.booking_page(session, settings, token, now)
         except NotFound:
             return None
 
 
-def _submit(token: str, data: dict[str, str]) -> tuple[str, Any]:
+def _submit(token: str, data: dict[str, str], now: datetime) -> tuple[str, Any]:
     """("done", Wish) | ("invalid", errors) | ("state", None) | ("not_found", None)."""
     settings = runtime().settings()
     try:
         with runtime().db.session(write=True) as session:
-            return "done", booking.request_appointment(session, settings, token, data)
+            return "done", booking.request_appointment(session, settings, token, data, now)
     except ValidationError as exc:
         return "invalid", exc.errors
     except ActionNotAllowed:
@@ -182,7 +184,7 @@ async def no_token() -> HTMLResponse:
 
 @router.get("/termin/{token}", response_class=HTMLResponse, include_in_schema=False)
 async def show(token: str) -> HTMLResponse:
-    view = await run_in_threadpool(_load, token)
+    view = await run_in_threadpool(_load, token, clock.now())
     if view is None:
         return _invalid()
     if view.state != "open":
@@ -195,8 +197,9 @@ async def show(token: str) -> HTMLResponse:
 async def submit(token: str, request: Request) -> HTMLResponse:
     form = await request.form()
     data = {f: str(form.get(f, ""))[:4000] for f in FORM_FIELDS}
-    outcome, detail = await run_in_threadpool(_submit, token, data)
-    view = await run_in_threadpool(_load, token)
+    now = clock.now()  # once per request: the request and the page after it agree on "today"
+    outcome, detail = await run_in_threadpool(_submit, token, data, now)
+    view = await run_in_threadpool(_load, token, now)
     if outcome == "not_found" or view is None:
         return _invalid()
     if outcome == "done":

@@ -6,15 +6,17 @@ from typing import Any
 
 from nicegui import run, ui
 
-from core import clock, events
+from core import actions, clock, events
 from core.errors import NotFound
 from core.formatting import format_date, format_datetime, format_eur
-from core.tradein import rules, service
+from core.tradein import KEY, rules, service
+from core.tradein.actions import FLOW
 from core.tradein.flow import MAILS, STATUS_LABELS
+from pages.action_dialog import action_bar
 from pages.frame import page, runtime
-from pages.tradein.case_actions import action_buttons
 from pages.tradein.cases import ROLES, list_url
-from pages.widgets import section, status_badge, value_row
+from pages.tradein.widgets import status_badge
+from pages.widgets import section, value_row
 
 EVENT_ICONS = {"suppress": "block", "not_sent": "block", "mail": "mail", "status": "flag",
                "action": "touch_app", "valuation": "calculate", "remark": "chat",
@@ -26,19 +28,20 @@ def _event_icon(kind: str) -> str:
     return next((icon for key, icon in EVENT_ICONS.items() if key in kind), "circle")
 
 
-def load_case(case_id: int) -> dict[str, Any]:
+def load_case(case_id: int, user: Any = None) -> dict[str, Any]:
     """A plain snapshot of everything the page shows (no lazy loading after the session)."""
     settings = runtime().settings()
     tz = settings.timezone
     with runtime().db.session() as session:
         case = service.case_detail(session, case_id)
         customer = case.customer
-        upcoming, why_none = rules.upcoming_for_case(session, case, clock.now(), settings)
-        timeline = events.for_case(session, case_id)
+        now = clock.now()
+        upcoming, why_none = rules.upcoming_for_case(session, case, now, settings)
+        timeline = events.for_record(session, KEY, case_id)
         return {
             "id": case.id, "status": case.status, "archived": case.archived_at is not None,
             "customer_name": customer.full_name, "email": customer.email,
-            "phone": customer.phone,
+            "phone": customer.phone, "customer_id": customer.id,
             "opted_out": format_datetime(customer.opted_out_at, tz)
             if customer.opted_out_at else "",
             "vehicle": f"{case.make} {case.model}", "build_year": str(case.build_year),
@@ -49,7 +52,7 @@ def load_case(case_id: int) -> dict[str, Any]:
             "purchase_price": format_eur(case.purchase_price_cents),
             "status_since": format_datetime(case.status_changed_at, tz),
             "created": format_date(case.created_at, tz),
-            "allowed": service.action_states(case),
+            "actions": actions.views(FLOW, session, settings, case, user, now),
             "upcoming": [
                 {"at": format_datetime(o.at, tz), "mail": MAILS[o.mail].label if o.mail in MAILS
                  else o.mail, "reason": o.reason or ""} for o in upcoming],
@@ -87,6 +90,8 @@ def _customer(case: dict[str, Any]) -> None:
                 .classes("text-negative")
         else:
             value_row("Werbemails", "erlaubt", "customer-optout")
+        ui.link("Kundenakte öffnen →", f"/kunden/{case['customer_id']}").classes(
+            "text-sm text-primary no-underline").mark("customer-record-link")
 
 
 def _vehicle(case: dict[str, Any]) -> None:
@@ -141,7 +146,7 @@ async def case_page(user: Any, case_id: int) -> None:
     @ui.refreshable
     async def body() -> None:
         try:
-            case = await run.io_bound(load_case, case_id)
+            case = await run.io_bound(load_case, case_id, user)
         except NotFound:
             ui.label(f"Den Fall {case_id} gibt es nicht.").classes("text-lg").mark("not-found")
             return
@@ -154,7 +159,7 @@ async def case_page(user: Any, case_id: int) -> None:
             _vehicle(case)
             _deal(case)
         with section("Aktionen", "bolt"):
-            action_buttons(case, user, body.refresh)
+            action_bar(FLOW, case["id"], case["actions"], user, body.refresh)
         with ui.element("div").classes("w-full grid grid-cols-1 md:grid-cols-3 gap-4 items-start"):
             with ui.element("div").classes("md:col-span-2"):
                 _timeline(case)

@@ -15,7 +15,8 @@ from core.tradein import queries
 from core.tradein.flow import SPECIAL_TILES, STATUS_LABELS
 from pages.frame import page, runtime
 from pages.paged_table import PagedTable
-from pages.widgets import STATUS_COLORS, notify_error, page_title
+from pages.tradein.widgets import STATUS_COLORS
+from pages.widgets import notify_error, page_title
 
 ROLES = ("admin", "service", "sales", "supervisor")
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pages.winback.api import router  # noqa: F401 - mounted under /api/v1/winback
+from pages.winback.panel import customer_panel  # noqa: F401 - on the customer page
 
 
 def create() -> None:

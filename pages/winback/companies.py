@@ -6,7 +6,7 @@ from typing import Any
 
 from nicegui import run, ui
 
-from core import companies
+from core import clock, companies
 from core.auth import PermissionDenied
 from core.errors import ActionNotAllowed, NotFound, ValidationError
 from core.mail import templates
@@ -51,11 +51,12 @@ def load_rows(options: dict[str, str]) -> list[dict[str, Any]]:
 
 def store(company_id: int | None, values: dict[str, Any], actor: str) -> None:
     values = {**values, "voucher_template_key": values["voucher_template_key"] or None}
+    now = clock.now()
     with runtime().db.session(write=True) as session:
         if company_id is None:
-            companies.create(session, values, actor=actor)
+            companies.create(session, values, now, actor=actor)
         else:
-            companies.update(session, company_id, values, actor=actor)
+            companies.update(session, company_id, values, now, actor=actor)
 
 
 def edit_dialog(row: dict[str, Any] | None, options: dict[str, str], actor: str,

@@ -3,19 +3,19 @@ as a chart), their last orders, the action buttons, the timeline, and "Nächster
 next customer of the list the user came from, in that list's order."""
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 
 from nicegui import run, ui
 
-from core.calendar import BusinessCalendar
+from core import actions, clock
 from core.errors import NotFound
 from core.formatting import format_datetime, format_eur
-from core.winback import actions, queries
-from core.winback.flow import ACTIONS, REMINDER_DAYS, STATUS_LABELS
+from core.winback import queries
+from core.winback.actions import FLOW
+from core.winback.flow import STATUS_LABELS
+from pages.action_dialog import action_bar
 from pages.frame import page, runtime
-from pages.widgets import section, value_row, winback_badge
-from pages.winback.actions import ActionBar
+from pages.widgets import section, value_row
 from pages.winback.customers import (
     TILE_LABELS,
     customer_href,
@@ -24,11 +24,12 @@ from pages.winback.customers import (
     state_from_query,
 )
 from pages.winback.overview import ROLES, today
+from pages.winback.widgets import winback_badge
 
 EURO_JS = ("v => Number(v).toLocaleString('de-DE', {minimumFractionDigits: 0, "
            "maximumFractionDigits: 2}) + ' €'")
 MONTHS = ("Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez")
-# First match wins: "winback_mail_suppressed" is a block, not a mail.
+# First match wins: "mail_suppressed" is a block, not a mail.
 EVENT_ICONS = {"suppress": "block", "not_sent": "block", "optout": "unsubscribe",
                "opt_out": "unsubscribe", "won": "emoji_events", "mail": "mail",
                "action": "touch_app", "status": "flag", "remark": "chat", "import": "upload_file"}
@@ -70,7 +71,7 @@ def _entry_values(entry: Any, detail: Any) -> dict[str, Any]:
     }
 
 
-def load(customer_id: int) -> dict[str, Any]:
+def load(customer_id: int, user: Any = None) -> dict[str, Any]:
     """A plain snapshot of everything the page shows (nothing lazy after the session)."""
     settings = runtime().settings()
     tz, day = settings.timezone, today()
@@ -93,22 +94,11 @@ def load(customer_id: int) -> dict[str, Any]:
                         "amount": format_eur(o.amount_cents)} for o in detail.orders],
             "timeline": [{"at": format_datetime(e.at, tz), "text": e.text, "kind": e.kind,
                           "actor": e.actor} for e in detail.events],
-            "templates": actions.available_templates(session, customer_id)
-            if detail.entry is not None else {"standard": None, "voucher": None},
-            "remind_dates": reminder_dates(settings, day),
         } | _entry_values(detail.entry, detail)
         data["status_label"] = STATUS_LABELS.get(data["status"], "")
-        data["allowed"] = actions.action_states(session, customer_id) if data["has_entry"] \
-            else {name: "Keine Aufträge – der Kunde ist nicht in der Rückgewinnung."
-                  for name in ACTIONS}
+        data["actions"] = actions.views(FLOW, session, settings, detail.entry, user,
+                                        clock.now()) if detail.entry is not None else []
         return data
-
-
-def reminder_dates(settings: Any, day: date) -> dict[int, str]:
-    """Where each reminder period lands: the date, moved on to the next working day."""
-    calendar = BusinessCalendar(settings)
-    return {d: f"{calendar.next_working_day(day + timedelta(days=d)):%d.%m.%Y}"
-            for d in REMINDER_DAYS}
 
 
 def next_customer(customer_id: int, state: dict[str, Any]) -> int | None:
@@ -150,6 +140,8 @@ def _header(data: dict[str, Any]) -> None:
             value_row("Firmenname", data["company_name"], "customer-company")
             value_row("Ort", ", ".join(p for p in (data["city"], data["country"]) if p))
             value_row("Kundengruppe", data["group"], "customer-group")
+            ui.link("Kundenakte öffnen →", f"/kunden/{data['id']}").classes(
+                "text-sm text-primary no-underline").mark("customer-record-link")
         with section("Kontakt", "contact_mail"):
             value_row("E-Mail", data["email"], "customer-email").classes("break-all")
             value_row("Telefon", data["phone"])
@@ -229,14 +221,18 @@ async def winback_customer_page(user: Any, customer_id: int) -> None:
     @ui.refreshable
     async def body() -> None:
         try:
-            data = await run.io_bound(load, customer_id)
+            data = await run.io_bound(load, customer_id, user)
         except NotFound as exc:
             ui.label(str(exc) or f"Den Kunden {customer_id} gibt es in der Rückgewinnung "
                      "nicht.").classes("text-lg").mark("not-found")
             return
         _header(data)
         with section("Aktionen", "bolt"):
-            ActionBar(data, user, after_action).render()
+            if data["actions"]:
+                action_bar(FLOW, customer_id, data["actions"], user, after_action)
+            else:
+                ui.label("Keine Aufträge – der Kunde ist nicht in der Rückgewinnung.").classes(
+                    "text-sm text-grey-7").mark("no-entry")
         with ui.element("div").classes("w-full grid grid-cols-1 lg:grid-cols-5 gap-4 "
                                        "items-start"):
             with ui.element("div").classes("lg:col-span-3 flex flex-col gap-4"):
@@ -248,9 +244,8 @@ async def winback_customer_page(user: Any, customer_id: int) -> None:
             with ui.element("div").classes("lg:col-span-2"):
                 _timeline(data)
 
-    async def after_action(message: str) -> None:
+    async def after_action() -> None:
         acted["any"] = True
-        ui.notify(message, type="positive")
         await body.refresh()
         await show_next()
 

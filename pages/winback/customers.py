@@ -16,8 +16,9 @@ from core.winback import queries
 from core.winback.flow import STATUS_LABELS, TILE_KEYS, TILES
 from pages.frame import page, runtime
 from pages.paged_table import PagedTable
-from pages.widgets import WINBACK_COLORS, notify_error, page_title
+from pages.widgets import notify_error, page_title
 from pages.winback.overview import ROLES, today
+from pages.winback.widgets import WINBACK_COLORS
 
 PAGE_SIZE = 25
 TILE_LABELS = {key: label for key, label, _hint in TILES}

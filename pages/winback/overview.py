@@ -11,17 +11,12 @@ from nicegui import run, ui
 from core import clock
 from core.formatting import format_datetime
 from core.winback import detection, queries
-from core.winback.flow import TILES
+from core.winback.flow import TILE_STYLE, TILES
 from pages.frame import page, runtime
 from pages.widgets import Progress, notify_error, page_title, run_with_progress, section
 
 REFRESH_SECONDS = 30
 ROLES = ("admin", "service", "sales", "supervisor")
-TILE_STYLE = {  # key -> (icon, colour of the left stripe)
-    "decline": ("trending_down", "orange-8"), "due": ("alarm", "red-7"),
-    "mailed": ("mail", "light-blue-8"), "offer": ("request_quote", "deep-purple-6"),
-    "no_interest": ("block", "grey-7"), "won_back": ("emoji_events", "green-7"),
-}
 
 
 def today() -> date:

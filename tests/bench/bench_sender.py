@@ -76,13 +76,13 @@ def prepare(workdir: Path, settings: Settings, count: int) -> Path:
     db = Database(f"sqlite:///{path}")
     db.migrate()
     with db.session(write=True) as session:
-        templates.seed_defaults(session, workdir / "templates")
+        templates.seed_defaults(session, clock.now(), workdir / "templates")
         for number in range(count):
             customer = Customer(email=f"kunde{number}@bench.example.com", first_name="Anna",
                                 last_name=f"Müller{number}", created_at=clock.now())
             session.add(customer)
             session.flush()
-            outbox.enqueue(session, settings, idempotency_key=f"bench:{number}",
+            outbox.enqueue(session, settings, clock.now(), idempotency_key=f"bench:{number}",
                            template_key="bench.value", to_addr=customer.email,
                            to_name=customer.full_name, kind="marketing", customer=customer,
                            context={"first_name": "Anna", "last_name": customer.last_name,

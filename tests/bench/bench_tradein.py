@@ -82,7 +82,7 @@ def build(path: Path) -> Database:
     with db.session(write=True) as session:
         session.execute(insert(Customer), customers)
         session.execute(insert(TradeInCase), cases)
-        templates.seed_defaults(session)
+        templates.seed_defaults(session, NOW)
     return db
 
 

@@ -69,10 +69,13 @@ def test_disabled_action_says_why(logged_in, live_server):
     assert enabled.get_attribute("disabled") is None
 
 
+CASE_MAILS = "select count(*) from outbox where module = 'tradein' and record_id = ?"
+
+
 def test_offer_without_price_shows_german_error_and_changes_nothing(logged_in, live_server):
     browser = logged_in
     case_id = _case_in(live_server, 4)
-    outbox_before = query(live_server, "select count(*) from outbox where case_id=?", case_id)
+    outbox_before = query(live_server, CASE_MAILS, case_id)
     browser.get(f"{live_server.url}/ankauf/{case_id}")
     wait_for(browser, button_xpath("Händlerangebot senden")).click()
     price = wait_for(browser, DIALOG + field_xpath("Ankaufspreis"))
@@ -82,5 +85,4 @@ def test_offer_without_price_shows_german_error_and_changes_nothing(logged_in, l
     assert browser.find_elements(By.XPATH, DIALOG + button_xpath("Senden")) == []
     assert query(live_server, "select status, purchase_price_cents from tradein_cases "
                               "where id=?", case_id) == [(4, None)]
-    assert query(live_server, "select count(*) from outbox where case_id=?",
-                 case_id) == outbox_before
+    assert query(live_server, CASE_MAILS, case_id) == outbox_before

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from core import optout
+from core import clock, optout
 from core.imports import run_import, runs
 from core.imports.importer import recover
 from core.models import Customer, Event, ImportJournal, ImportRun, OrderLine, TradeInCase
@@ -56,14 +56,15 @@ def test_another_writer_gets_in_between_the_batches(db, now):
                 conn.execute("INSERT INTO settings (key, value) VALUES ('probe', 'x')")
             written.append(fraction)
 
-    result = run_import(db, "customers", _customers_csv(ROWS), progress=competing_write)
+    result = run_import(db, "customers", _customers_csv(ROWS), progress=competing_write, now=now)
     assert result.committed and result.inserted == ROWS
     assert written, "the competing write ran during the import"
     assert _snapshot(db)[0][0] == ("10000", "Wien")
 
 
 def test_an_error_half_way_undoes_every_batch(db, now):
-    run_import(db, "customers", _customers_csv(100, city="Graz"))  # rows the import changes
+    run_import(db, "customers", _customers_csv(100, city="Graz"),
+               now=now)  # rows the import changes
     before = _snapshot(db)
 
     def fail_half_way(fraction: float) -> None:
@@ -71,7 +72,8 @@ def test_an_error_half_way_undoes_every_batch(db, now):
             raise RuntimeError("Festplatte voll")
 
     with pytest.raises(RuntimeError):
-        run_import(db, "customers", _customers_csv(ROWS, city="Linz"), progress=fail_half_way)
+        run_import(db, "customers", _customers_csv(ROWS, city="Linz"), progress=fail_half_way,
+                   now=now)
     assert _snapshot(db) == before  # the 100 changed customers are back in Graz, no new ones
     with db.session() as session:
         assert session.scalar(select(ImportRun.status).order_by(ImportRun.id.desc())) \
@@ -81,22 +83,25 @@ def test_an_error_half_way_undoes_every_batch(db, now):
 
 KILLED_IMPORT = """
 import os, signal, sys
+import app
+app.install_modules()  # as every command of app.py does
 from core.db import Database
 from core.imports import run_import
+from core import clock
 db = Database(sys.argv[1])
 data = open(sys.argv[2], "rb").read()
 def die(fraction):
     if fraction > 0.6:
         os.kill(os.getpid(), signal.SIGKILL)  # the machine loses power mid-import
-run_import(db, sys.argv[3], data, progress=die)
+run_import(db, sys.argv[3], data, progress=die, now=clock.now())
 """
 
 
 @pytest.mark.parametrize("kind", ["customers", "orders"])
 def test_an_import_killed_half_way_is_undone_later(db, now, tmp_path, kind):
-    run_import(db, "customers", _customers_csv(100, city="Graz"))
+    run_import(db, "customers", _customers_csv(100, city="Graz"), now=now)
     if kind == "orders":
-        run_import(db, "orders", _orders_csv(50))
+        run_import(db, "orders", _orders_csv(50), now=now)
     before = _snapshot(db)
     csv = tmp_path / "big.csv"
     csv.write_bytes(_customers_csv(ROWS, city="Linz") if kind == "customers"
@@ -129,7 +134,7 @@ def _interrupted(db, data: bytes, meanwhile) -> None:
             raise RuntimeError("Verbindung verloren")
 
     with pytest.raises(RuntimeError):
-        run_import(db, "customers", data, progress=progress)
+        run_import(db, "customers", data, progress=progress, now=clock.now())
     assert done
 
 
@@ -140,7 +145,7 @@ def test_undo_keeps_a_new_customer_that_a_valuation_found_meanwhile(db, now, set
     def valuation() -> None:  # the website matches the just-imported customer by e-mail
         with db.session(write=True) as session:
             service.create_valuation(session, settings, VALUATION | {"email": "k5@example.at"},
-                                     actor="api")
+                                     clock.now(), actor="api")
 
     _interrupted(db, _customers_csv(ROWS), valuation)
     with db.session() as session:
@@ -151,12 +156,12 @@ def test_undo_keeps_a_new_customer_that_a_valuation_found_meanwhile(db, now, set
 
 
 def test_undo_keeps_an_opt_out_recorded_meanwhile(db, now):
-    run_import(db, "customers", _customers_csv(100, city="Graz"))
+    run_import(db, "customers", _customers_csv(100, city="Graz"), now=now)
 
     def unsubscribe() -> None:
         with db.session(write=True) as session:
             customer = session.scalar(select(Customer).where(Customer.customer_number == "10003"))
-            optout.opt_out(session, customer)
+            optout.opt_out(session, customer, clock.now())
 
     _interrupted(db, _customers_csv(ROWS, city="Linz"), unsubscribe)
     with db.session() as session:
@@ -171,9 +176,10 @@ def test_a_second_import_waits_for_the_running_one(db, now):
     def second_import(fraction: float) -> None:
         if 0.3 < fraction < 0.9 and not answers:
             with pytest.raises(runs.ImportBusy) as refused:
-                run_import(db, "customers", _customers_csv(10, city="Wels"))
+                run_import(db, "customers", _customers_csv(10, city="Wels"), now=now)
             answers.append(str(refused.value))
 
-    assert run_import(db, "customers", _customers_csv(ROWS), progress=second_import).committed
+    assert run_import(db, "customers", _customers_csv(ROWS), progress=second_import,
+                      now=now).committed
     assert "Es läuft bereits ein Import" in answers[0]
-    assert run_import(db, "customers", _customers_csv(10, city="Wels")).committed
+    assert run_import(db, "customers", _customers_csv(10, city="Wels"), now=now).committed

@@ -35,7 +35,7 @@ def template_root(tmp_path) -> Path:
 def seeded(db, template_root, now):
     """The database with the factory template "test.hello" stored."""
     with db.session(write=True) as session:
-        templates.seed_defaults(session, template_root)
+        templates.seed_defaults(session, now, template_root)
     return db
 
 
@@ -55,7 +55,7 @@ def queue_mails(db, settings, count: int, kind: str = "transactional", prefix: s
         for number in range(count):
             customer = add_customer(session, f"{prefix}{number}@kunde.example.com")
             row = outbox.enqueue(
-                session, settings, idempotency_key=f"{prefix}:{number}",
+                session, settings, clock.now(), idempotency_key=f"{prefix}:{number}",
                 template_key="test.hello",
                 context={"first_name": customer.first_name, "car": "VW Golf", "number": number},
                 to_addr=customer.email, to_name="Anna Muster", kind=kind, customer=customer)

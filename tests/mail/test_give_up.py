@@ -88,7 +88,7 @@ def test_staff_retry_of_a_given_up_mail_gets_a_fresh_maximum_age(seeded, setting
     smtp_sink.reply = BUSY
     drain_hourly(seeded, settings, now, 73)
     with seeded.session(write=True) as session:
-        outbox.retry(session, row(seeded).id, "sabine")
+        outbox.retry(session, row(seeded).id, "sabine", clock.now())
     assert drain(seeded, settings, clock.now() + timedelta(minutes=1)).retried == 1
     assert (row(seeded).status, row(seeded).reason_code) == ("retry", "")
 
@@ -101,7 +101,7 @@ def test_counts_and_filter_show_the_given_up_mails(seeded, settings, smtp_sink, 
     queue_mails(seeded, settings, 1, prefix="x")
     drain(seeded, settings, clock.now())
     with seeded.session() as session:
-        counts = outbox.counts(session, settings)
+        counts = outbox.counts(session, clock.now(), settings)
         given_up, total = outbox.list_messages(session, status="gave_up")
     assert (counts["failed"], counts["gave_up"], counts["late"]) == (3, 2, 0)
     assert total == 2 and all(m.reason_code == "gave_up" for m in given_up)

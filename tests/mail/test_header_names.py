@@ -10,6 +10,7 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
+from core import clock
 from core import settings as settings_mod
 from core.imports.parsers import text
 from core.mail.outbox import ValidationError
@@ -29,7 +30,7 @@ def _row(**fields) -> OutboxMessage:
 
 
 def _parsed(row: OutboxMessage):
-    return email.message_from_bytes(message_bytes(build_message(row, Settings())),
+    return email.message_from_bytes(message_bytes(build_message(row, Settings(), clock.now())),
                                     policy=email.policy.default)
 
 
@@ -48,7 +49,8 @@ def test_ordinary_names_stay_as_before():
 
 def test_a_sender_name_setting_with_a_line_break_is_not_sent():
     with pytest.raises(ValidationError):
-        build_message(_row(), replace(Settings(), mail_from_name="Autohaus\r\nBcc: x@evil"))
+        build_message(_row(), replace(Settings(), mail_from_name="Autohaus\r\nBcc: x@evil"),
+                      clock.now())
 
 
 @pytest.mark.parametrize("name", [SPOOF, "Max =?utf-8?b?QmFuaw==?= Muster", "=?"])

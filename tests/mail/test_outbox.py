@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from core import clock
 from core.errors import ActionNotAllowed, ValidationError
 from core.events import for_customer
 from core.mail import outbox
@@ -18,7 +19,7 @@ def enqueue(session, settings, customer, key="k1", kind="transactional", **overr
     args = {"idempotency_key": key, "template_key": "test.hello", "context": CONTEXT,
             "to_addr": customer.email, "to_name": "Anna Muster", "kind": kind,
             "customer": customer} | overrides
-    return outbox.enqueue(session, settings, **args)
+    return outbox.enqueue(session, settings, clock.now(), **args)
 
 
 def outbox_count(db) -> int:
@@ -96,7 +97,7 @@ def test_send_switch_off_holds_new_mail(seeded, off):
     with seeded.session(write=True) as session:
         row = enqueue(session, off, add_customer(session, "anna@kunde.example.com"))
         assert row.status == "held"
-        assert outbox.release_held(session) == 1
+        assert outbox.release_held(session, clock.now()) == 1
         session.refresh(row)
         assert row.status == "queued"
 
@@ -104,13 +105,13 @@ def test_send_switch_off_holds_new_mail(seeded, off):
 def test_retry_cancel_counts_and_list(seeded, settings):
     ids = queue_mails(seeded, settings, 3)
     with seeded.session(write=True) as session:
-        outbox.cancel(session, ids[0], actor="admin")
+        outbox.cancel(session, ids[0], "admin", clock.now())
         with pytest.raises(ActionNotAllowed):
-            outbox.cancel(session, ids[0], actor="admin")
-        outbox.retry(session, ids[0], actor="admin")
-        outbox.cancel(session, ids[1], actor="admin")
+            outbox.cancel(session, ids[0], "admin", clock.now())
+        outbox.retry(session, ids[0], "admin", clock.now())
+        outbox.cancel(session, ids[1], "admin", clock.now())
     with seeded.session() as session:
-        counts = outbox.counts(session, settings)
+        counts = outbox.counts(session, clock.now(), settings)
         assert counts["queued"] == 2 and counts["cancelled"] == 1 and counts["sent_today"] == 0
         rows, total = outbox.list_messages(session, status="queued", page_size=1)
         assert total == 2 and [r.id for r in rows] == [ids[2]]

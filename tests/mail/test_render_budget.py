@@ -8,6 +8,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
+from core import clock
 from core.mail import budget, outbox, templates
 from core.mail.render import TemplateError, render, validate
 from core.models import MailTemplate, OutboxMessage
@@ -92,7 +93,8 @@ def test_validation_at_save_reports_the_budget_and_keeps_the_old_version(seeded)
         f"Text, Zeile 1: Die Vorlage ist zu aufwendig: {LOOPS}."]
     with seeded.session(write=True) as session:
         with pytest.raises(TemplateError) as caught:
-            templates.save(session, "test.hello", "Betreff", "Text", REPORTED_STRING, "anna", {})
+            templates.save(session, "test.hello", "Betreff", "Text", REPORTED_STRING, "anna", {},
+                           clock.now())
         assert caught.value.messages == [f"HTML, Zeile 1: {TOO_LARGE}"]
     with seeded.session() as session:
         assert templates.get(session, "test.hello").version == 1
@@ -106,7 +108,8 @@ def test_enqueue_of_a_costly_stored_template_fails_quickly_and_queues_nothing(se
                        ).text_body = REPORTED_LOOP
     started = time.monotonic()
     with seeded.session(write=True) as session, pytest.raises(TemplateError) as caught:
-        outbox.enqueue(session, settings, idempotency_key="k1", template_key="test.hello",
+        outbox.enqueue(session, settings, clock.now(), idempotency_key="k1",
+                       template_key="test.hello",
                        context={"first_name": "Anna", "car": "VW", "number": 1},
                        to_addr="anna@kunde.example.com", kind="transactional")
     assert time.monotonic() - started < QUICK

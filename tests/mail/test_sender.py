@@ -117,7 +117,7 @@ def test_send_switch_off_holds_then_on_delivers(seeded, settings, off, smtp_sink
 def test_release_held_from_the_outbox_api(seeded, off, settings, smtp_sink, now):
     queue_mails(seeded, off, 1)  # queued while off: held at once
     with seeded.session(write=True) as session:
-        assert outbox.release_held(session) == 1
+        assert outbox.release_held(session, now) == 1
     assert drain(seeded, settings, now).sent == 1
 
 
@@ -128,7 +128,7 @@ def test_daily_quota_stops_draining_until_the_next_local_day(seeded, settings, s
     assert report.sent == 3 and report.quota_reached
     assert drain(seeded, limited, move_clock(60)).sent == 0
     with seeded.session() as session:
-        counts = outbox.counts(session, limited)
+        counts = outbox.counts(session, clock.now(), limited)
     assert counts["sent_today"] == 3 and counts["queued"] == 2
     # 09:00 UTC is 10:00 in Vienna; 14 hours later it is just past local midnight.
     assert drain(seeded, limited, move_clock(13 * 60 + 1)).sent == 2
@@ -145,10 +145,13 @@ def test_nothing_due_opens_no_connection(seeded, settings, now):
 def test_event_links_customer_and_case(seeded, settings, smtp_sink, now):
     with seeded.session(write=True) as session:
         customer = add_customer(session, "fall@kunde.example.com")
-        outbox.enqueue(session, settings, idempotency_key="x", template_key="test.hello",
+        outbox.enqueue(session, settings, now, idempotency_key="x", template_key="test.hello",
                        context={"first_name": "A", "car": "B", "number": 1},
-                       to_addr=customer.email, kind="marketing", customer=customer)
+                       to_addr=customer.email, kind="marketing", customer=customer,
+                       module="tradein", record_id=42)
     drain(seeded, settings, now)
     with seeded.session() as session:
-        kinds = [e.kind for e in for_customer(session, customer.id)]
-    assert kinds == ["mail_sent", "mail_queued"]
+        kinds = [(e.kind, e.module, e.record_id, e.at)
+                 for e in for_customer(session, customer.id)]
+    # Both timeline rows point to the mail's module record, at the edge's instant.
+    assert kinds == [("mail_sent", "tradein", 42, now), ("mail_queued", "tradein", 42, now)]

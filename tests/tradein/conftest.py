@@ -22,18 +22,19 @@ VALID = {
 def tdb(db, now):
     """The test database with the factory mail templates stored, clock pinned."""
     with db.session(write=True) as session:
-        templates.seed_defaults(session)
+        templates.seed_defaults(session, now)
     return db
 
 
 def new_case(db, settings, **overrides) -> int:
     with db.session(write=True) as session:
-        return service.create_valuation(session, settings, VALID | overrides).id
+        return service.create_valuation(session, settings, VALID | overrides, clock.now()).id
 
 
 def act(db, settings, case_id: int, action: str, data: dict | None = None) -> TradeInCase:
     with db.session(write=True) as session:
-        return service.perform(session, settings, case_id, action, data, actor="test")
+        return service.perform(session, settings, case_id, action, data, actor="test",
+                               now=clock.now())
 
 
 def tick(db, settings, at: datetime) -> list[rules.RuleOutcome]:
@@ -51,7 +52,8 @@ def outbox_rows(db, case_id: int | None = None) -> list[OutboxMessage]:
     with db.session() as session:
         query = select(OutboxMessage).order_by(OutboxMessage.id)
         if case_id is not None:
-            query = query.where(OutboxMessage.case_id == case_id)
+            query = query.where(OutboxMessage.module == "tradein",
+                                OutboxMessage.record_id == case_id)
         return list(session.scalars(query))
 
 
@@ -62,7 +64,8 @@ def mails_of(db, case_id: int) -> list[str]:
 
 def case_events(db, case_id: int) -> list[Event]:
     with db.session() as session:
-        return list(session.scalars(select(Event).where(Event.case_id == case_id)
+        return list(session.scalars(select(Event).where(Event.module == "tradein",
+                                                        Event.record_id == case_id)
                                     .order_by(Event.id)))
 
 

@@ -98,12 +98,14 @@ def test_appointment_in_local_and_iso_format(tdb, settings, now):
 def test_role_is_checked_inside_the_action(tdb, settings, now):
     case_id = case_in_status(tdb, settings, 3)
     with tdb.session(write=True) as session:
-        seller = auth.create_user(session, "verkauf", "geheim-genug-1", "sales")
+        seller = auth.create_user(session, "verkauf", "geheim-genug-1", "sales",
+                                  now=clock.now())
         with pytest.raises(PermissionDenied, match="Verkauf"):
             service.perform(session, settings, case_id, "confirm_appointment",
-                            DATA["confirm_appointment"], user=seller)
+                            DATA["confirm_appointment"], user=seller, now=clock.now())
         # Sales may record the customer's decision though.
-        service.perform(session, settings, case_id, "set_not_bought", user=seller)
+        service.perform(session, settings, case_id, "set_not_bought", user=seller,
+                        now=clock.now())
     events = [e for e in case_events(tdb, case_id) if e.kind == "status"]
     assert events[-1].actor == "verkauf"
 
@@ -128,12 +130,14 @@ def test_preview_renders_the_mail_without_storing_anything(tdb, settings, now):
     case_id = case_in_status(tdb, settings, 4)
     before = len(outbox_rows(tdb, case_id))
     with tdb.session(write=True) as session:
+        at = clock.now()
         rendered = service.preview(session, settings, case_id, "send_offer",
-                                   {"purchase_price_eur": "14.800,00"})
-        decision = service.preview(session, settings, case_id, "set_bought")
-        assert service.preview(session, settings, case_id, "request_appointment") is None
+                                   {"purchase_price_eur": "14.800,00"}, now=at)
+        decision = service.preview(session, settings, case_id, "set_bought", now=at)
+        assert service.preview(session, settings, case_id, "request_appointment",
+                               now=at) is None
         with pytest.raises(ValidationError, match="Ankaufspreis"):
-            service.preview(session, settings, case_id, "send_offer", {})
+            service.preview(session, settings, case_id, "send_offer", {}, now=at)
     assert "14.800,00 €" in rendered.subject and "14.800,00 €" in rendered.html
     assert "gekauft" in decision.subject
     case = load(tdb, case_id)

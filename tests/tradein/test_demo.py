@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from core import demo
-from core.demo_story import STAFF, STAFF_HOURS
+from core.due import compute_due
 from core.models import Customer, Event, TradeInCase
-from core.tradein import queries, rules
-from core.tradein.schedule import compute_due, next_nightly_run
+from core.schedule import next_nightly_run
+from core.tradein import demo, queries, rules
+from core.tradein.demo_story import STAFF, STAFF_HOURS
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def loaded(tdb, settings, now):
         cases = {c.id: c for c in session.scalars(select(TradeInCase))}
         timeline = defaultdict(list)
         for event in session.scalars(select(Event).order_by(Event.at, Event.id)):
-            timeline[event.case_id].append(event)
+            timeline[event.record_id if event.module == "tradein" else None].append(event)
     return seconds, cases, timeline
 
 
@@ -45,7 +45,7 @@ def test_demo_covers_every_status_consistently_and_loads_once(tdb, settings, now
         assert session.scalar(select(func.count(Event.id))) > 1000
         for case in cases.values():
             assert case.calculated_at <= case.status_changed_at <= now
-            due = compute_due(case.status, case.status_changed_at,
+            due = compute_due(rules.DUE, case.status, case.status_changed_at,
                               case.archived_at is not None, settings)
             # Either still pending exactly as the rules would arm it, or already done.
             assert case.due_at is None or (due.rule, due.at) == (case.due_rule, case.due_at)

@@ -35,7 +35,7 @@ def decide(db, message_id: int, send: bool):
         if send:
             outbox.send_anyway(session, message_id, "sabine", clock.now())
         else:
-            outbox.discard(session, message_id, "sabine")
+            outbox.discard(session, message_id, "sabine", clock.now())
 
 
 def test_every_automatic_rule_has_a_lateness_allowance():
@@ -84,7 +84,8 @@ def test_discard_cancels_the_late_mail_and_it_never_goes_out(tdb, settings, smtp
         tick(tdb, settings, clock.now())
         drain(tdb, settings)
     with tdb.session(write=True) as session:
-        outbox.release_held(session)  # the send switch being turned on again changes nothing
+        # the send switch being turned on again changes nothing:
+        outbox.release_held(session, clock.now())
     drain(tdb, settings)
     assert smtp_sink.by_subject(REMINDER) == []
     assert any(e.kind == "mail_cancelled" and "verworfen" in e.text
@@ -179,7 +180,8 @@ def test_turning_sending_back_on_does_not_release_the_late_mails(tdb, settings, 
     tick(tdb, off, TONIGHT + WEEK + timedelta(days=4))  # switch off, nightly: on time
     assert [r.status for r in outbox_rows(tdb, first)] == ["held"]
     with tdb.session(write=True) as session:
-        assert outbox.release_held(session) == 1  # only the switch-held market-value mail
+        # only the switch-held market-value mail:
+        assert outbox.release_held(session, clock.now()) == 1
     report = drain(tdb, settings)
     assert report.sent == 1
     row = reminder_row(tdb, case_id)

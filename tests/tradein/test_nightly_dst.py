@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from core import clock
-from core.tradein.schedule import next_nightly_run
+from core.schedule import next_nightly_run
 from tests.tradein.conftest import mails_of, new_case, tick
 
 VIENNA = ZoneInfo("Europe/Vienna")

@@ -23,7 +23,8 @@ WEEK = timedelta(days=7)
 
 def opt_out(db, case_id: int) -> None:
     with db.session(write=True) as session:
-        optout.opt_out(session, session.get(Customer, load(db, case_id).customer_id))
+        optout.opt_out(session, session.get(Customer, load(db, case_id).customer_id),
+                       clock.now())
 
 
 def fired(outcomes) -> list[tuple[int, str]]:

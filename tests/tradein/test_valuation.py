@@ -23,7 +23,8 @@ def test_valuation_creates_case_in_status_1_due_at_next_nightly_run(tdb, setting
     assert case.due_rule == "market_value_mail"
     assert case.due_at == datetime(2026, 11, 24, 2, 30, tzinfo=UTC)
     with tdb.session() as session:
-        texts = session.scalars(select(Event.text).where(Event.case_id == case_id)).all()
+        texts = session.scalars(select(Event.text).where(Event.module == "tradein",
+                                                         Event.record_id == case_id)).all()
     assert any("15.490,00 €" in text for text in texts)
 
 
@@ -57,7 +58,7 @@ def test_calculated_at_in_the_past_is_due_at_the_run_after_it(tdb, settings, now
 def test_bad_input_gets_a_german_message_per_field_and_stores_nothing(
         tdb, settings, now, field, value, message):
     with pytest.raises(ValidationError) as caught, tdb.session(write=True) as session:
-        service.create_valuation(session, settings, VALID | {field: value})
+        service.create_valuation(session, settings, VALID | {field: value}, now)
     assert list(caught.value.errors) == [field]
     assert message in caught.value.errors[field]
     with tdb.session() as session:
@@ -67,6 +68,6 @@ def test_bad_input_gets_a_german_message_per_field_and_stores_nothing(
 
 def test_several_bad_fields_are_reported_together(tdb, settings, now):
     with pytest.raises(ValidationError) as caught, tdb.session(write=True) as session:
-        service.create_valuation(session, settings, {"email": "x@", "make": "VW"})
+        service.create_valuation(session, settings, {"email": "x@", "make": "VW"}, now)
     assert {"email", "first_name", "last_name", "model", "fuel", "build_year",
             "mileage_km", "market_value_eur"} <= set(caught.value.errors)

@@ -19,7 +19,7 @@ from nicegui.testing import User
 from nicegui.testing.general import nicegui_reset_globals, prepare_simulation
 
 import app as kundenpilot
-from core import auth
+from core import auth, clock
 from core.db import Database
 from core.runtime import Runtime
 
@@ -45,7 +45,8 @@ class Web:
 
     def add_user(self, username: str, role: str, email: str = "") -> None:
         with self.db.session(write=True) as session:
-            auth.create_user(session, username, PASSWORD, role, username.title(), email)
+            auth.create_user(session, username, PASSWORD, role, username.title(), email,
+                             now=clock.now())
 
     async def login(self, username: str, password: str = PASSWORD) -> User:
         user = self.new_user()

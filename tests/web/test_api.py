@@ -76,7 +76,8 @@ async def test_action_changes_status_and_queues_mail(web):
     assert response.json() == {"case_id": case_id, "status": 2,
                                "status_label": "Marktwertmail gesendet"}
     with web.db.session() as session:
-        mail = session.scalar(select(OutboxMessage).where(OutboxMessage.case_id == case_id))
+        mail = session.scalar(select(OutboxMessage).where(OutboxMessage.module == "tradein",
+                                                          OutboxMessage.record_id == case_id))
         assert mail.to_addr == "maria.huber@example.com"
 
 

@@ -186,7 +186,8 @@ async def test_appointment_outside_hours_with_a_reason_is_confirmed_and_recorded
     assert any("außerhalb der Öffnungszeiten" in t and "Sondertermin Hausmesse" in t
                for t in texts)
     with web.db.session() as session:
-        event = session.scalars(select(Event).where(Event.case_id == case_id,
+        event = session.scalars(select(Event).where(Event.module == "tradein",
+                                                    Event.record_id == case_id,
                                                     Event.kind == "action")
                                 .order_by(Event.id.desc())).first()
         assert event.data["override_reason"] == "Sondertermin Hausmesse"

@@ -37,10 +37,11 @@ async def site(web, now):
 def _case(db, *actions: str, **overrides) -> int:
     with db.session(write=True) as session:
         current = settings_mod.load(session)
-        case = service.create_valuation(session, current, VALUATION | overrides)
+        case = service.create_valuation(session, current, VALUATION | overrides, clock.now())
         for action in actions:
             data = {"appointment_at": "26.11.2026 10:00"} if action == "confirm_appointment" else {}
-            service.perform(session, current, case.id, action, data, actor="test")
+            service.perform(session, current, case.id, action, data, actor="test",
+                            now=clock.now())
         return case.id
 
 
@@ -48,7 +49,8 @@ def _state(db, case_id: int) -> tuple[int, list[Event], Customer]:
     with db.session() as session:
         case = session.get(TradeInCase, case_id)
         wishes = list(session.scalars(select(Event).where(
-            Event.case_id == case_id, Event.kind == "appointment_wish")))
+            Event.module == "tradein", Event.record_id == case_id,
+            Event.kind == "appointment_wish")))
         return case.status, wishes, case.customer
 
 
@@ -97,7 +99,8 @@ async def test_request_moves_case_to_3_and_records_the_wish(site):
     with site.db.session() as session:
         assert queries.tile_counts(session)["new_requests"] == 1
         actions = session.scalars(select(Event.actor).where(
-            Event.case_id == case_id, Event.kind == "status")).all()
+            Event.module == "tradein", Event.record_id == case_id,
+            Event.kind == "status")).all()
         assert actions[-1] == "Kunde (Website)"
 
 

@@ -33,7 +33,7 @@ def test_tick_at_delivers_due_mail_into_dev_mailbox_once(tmp_path):
     db = kundenpilot.open_database(url)
     # A valuation on Tuesday afternoon is due at the next nightly run (03:30 Vienna).
     with clock.frozen(datetime(2026, 12, 1, 15, 0, tzinfo=UTC)), db.session(write=True) as s:
-        case_id = service.create_valuation(s, settings.load(s), VALUATION).id
+        case_id = service.create_valuation(s, settings.load(s), VALUATION, clock.now()).id
 
     before = _run(url, "tick", "--at", "2026-12-02T03:15:00+01:00")
     assert before.returncode == 0, before.stderr
@@ -76,7 +76,7 @@ def test_create_user_with_flags_and_login_works(tmp_path):
 
     db = kundenpilot.open_database(url)
     with db.session(write=True) as session:
-        user = auth.authenticate(session, "petra", "sehr-geheim-42")
+        user = auth.authenticate(session, "petra", "sehr-geheim-42", clock.now())
         assert user is not None and user.role == "supervisor" and user.display_name == "Petra Maier"
         assert session.scalar(select(User).where(User.username == "kurt")) is None
     db.engine.dispose()

@@ -115,7 +115,7 @@ async def test_unknown_headers_are_mapped_by_hand(web, now, staff):
         line = session.scalar(select(OrderLine))
         assert (line.net_cents, line.product_group, line.company_code) == (123456, "Service",
                                                                            "GRAZ")
-    await staff.should_see(marker="result-companies")  # GRAZ was created: name it
+    await staff.should_see(marker="result-created")  # GRAZ was created: name it
 
 
 async def test_sample_files_are_offered(web, now, staff):

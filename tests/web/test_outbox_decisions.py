@@ -18,7 +18,7 @@ def _valuation(db, email: str) -> None:
         service.create_valuation(session, settings.load(session), {
             "email": email, "first_name": "Anton", "last_name": "Fuchs", "make": "Opel",
             "model": "Corsa", "build_year": 2017, "mileage_km": 90000, "fuel": "Benzin",
-            "market_value_eur": 6500})
+            "market_value_eur": 6500}, clock.now())
 
 
 def _late_mails(db, *emails: str) -> list[int]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core import settings
+from core import clock, settings
 from core.models import OutboxMessage
 from core.tradein import service
 
@@ -20,8 +20,8 @@ def _two_mails(db) -> tuple[int, int]:
             case = service.create_valuation(session, current, {
                 "email": email, "first_name": first, "last_name": last, "make": "Opel",
                 "model": "Corsa", "build_year": 2017, "mileage_km": 90000, "fuel": "Benzin",
-                "market_value_eur": 6500})
-            service.perform(session, current, case.id, "send_market_value")
+                "market_value_eur": 6500}, clock.now())
+            service.perform(session, current, case.id, "send_market_value", now=clock.now())
         rows = list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
         rows[0].status, rows[0].attempts = "failed", 1
         rows[0].last_error = "Mailserver hat abgelehnt: 550 5.1.1 mailbox unavailable"

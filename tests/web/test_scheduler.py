@@ -21,7 +21,7 @@ VALUATION = {"email": "otto.lang@example.com", "first_name": "Otto", "last_name"
 def _runtime_with_due_case(tmp_path) -> Runtime:
     db = kundenpilot.open_database(f"sqlite:///{tmp_path / 'tick.db'}")
     with clock.frozen(datetime(2026, 12, 1, 15, 0, tzinfo=UTC)), db.session(write=True) as s:
-        service.create_valuation(s, settings.load(s), VALUATION)
+        service.create_valuation(s, settings.load(s), VALUATION, clock.now())
     return Runtime(db)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core import settings
+from core import clock, settings
 from core.mail import outbox
 from core.models import OutboxMessage, Setting
 from core.tradein import service
@@ -64,8 +64,8 @@ async def test_turning_the_send_switch_on_releases_held_mails(web):
     with web.db.session(write=True) as session:
         settings.save(session, {"send_emails": False})
         current = settings.load(session)
-        case = service.create_valuation(session, current, VALUATION)
-        service.perform(session, current, case.id, "send_market_value")
+        case = service.create_valuation(session, current, VALUATION, clock.now())
+        service.perform(session, current, case.id, "send_market_value", now=clock.now())
     with web.db.session() as session:
         assert list(session.scalars(select(OutboxMessage.status))) == ["held"]
     user = await _admin(web)
@@ -76,4 +76,4 @@ async def test_turning_the_send_switch_on_releases_held_mails(web):
     await user.should_see("1 zurückgehaltene E-Mail(s) werden jetzt gesendet", retries=20)
     with web.db.session() as session:
         assert list(session.scalars(select(OutboxMessage.status))) == ["queued"]
-        assert outbox.counts(session)["held"] == 0
+        assert outbox.counts(session, clock.now())["held"] == 0

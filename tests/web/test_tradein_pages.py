@@ -8,6 +8,7 @@ import pytest
 from nicegui import ui
 from sqlalchemy import func, select
 
+from core import clock
 from core.mail import templates
 from core.models import MailTemplate, OutboxMessage, TradeInCase
 from core.tradein import mails, service
@@ -28,9 +29,10 @@ def make_case(web, status: int, first: str = "Maria", last: str = "Huber",
         case = service.create_valuation(session, settings, {
             "email": email or f"{first}.{last}@example.at".lower(), "first_name": first,
             "last_name": last, "make": "VW", "model": "Golf", "build_year": 2019,
-            "mileage_km": 84500, "fuel": "Benzin", "market_value_eur": 15490})
+            "mileage_km": 84500, "fuel": "Benzin", "market_value_eur": 15490}, clock.now())
         for action in PATHS[status]:
-            service.perform(session, settings, case.id, action, DATA, actor="test")
+            service.perform(session, settings, case.id, action, DATA, actor="test",
+                            now=clock.now())
         return case.id
 
 
@@ -43,7 +45,8 @@ def case_state(web, case_id: int) -> tuple[int, int | None]:
 def outbox_keys(web, case_id: int) -> list[str]:
     with web.db.session() as session:
         return list(session.scalars(select(OutboxMessage.template_key)
-                                    .where(OutboxMessage.case_id == case_id)))
+                                    .where(OutboxMessage.module == "tradein",
+                                           OutboxMessage.record_id == case_id)))
 
 
 async def open_case(user, case_id: int) -> None:
@@ -68,11 +71,11 @@ async def test_dashboard_counts_tiles_and_mail_state(web, now, staff):
     make_case(web, 1, first="Dora")
     await staff.open("/")
     await staff.should_see(marker="forecast-day", retries=30)  # loaded after the counts
-    assert element(staff, "tile-new_requests-count").text == "2"
-    assert element(staff, "tile-missed-count").text == "1"
-    assert element(staff, "tile-status_1-count").text == "1"
-    assert element(staff, "tile-new_requests").props["href"] == "/ankauf?tile=new_requests"
-    assert element(staff, "tile-status_5").props["href"] == "/ankauf?status=5"
+    assert element(staff, "tile-tradein-new_requests-count").text == "2"
+    assert element(staff, "tile-tradein-missed-count").text == "1"
+    assert element(staff, "tile-tradein-status_1-count").text == "1"
+    assert element(staff, "tile-tradein-new_requests").props["href"] == "/ankauf?tile=new_requests"
+    assert element(staff, "tile-tradein-status_5").props["href"] == "/ankauf?status=5"
     assert element(staff, "send-switch-state").text == "Ja"
     # Carl's "missed" mail sits in the outbox; Dora's market-value mail is forecast.
     assert element(staff, "mail-queued").text != "0"

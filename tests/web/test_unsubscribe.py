@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core import settings
+from core import clock, settings
 from core.mail import outbox
 from core.mail.tokens import unsubscribe_token
 from core.models import Customer, Event, OutboxMessage
@@ -17,8 +17,8 @@ VALUATION = {"email": "karl.gruber@example.com", "first_name": "Karl", "last_nam
 def _customer_with_queued_marketing_mail(db) -> int:
     with db.session(write=True) as session:
         current = settings.load(session)
-        case = service.create_valuation(session, current, VALUATION)
-        service.perform(session, current, case.id, "send_market_value")
+        case = service.create_valuation(session, current, VALUATION, clock.now())
+        service.perform(session, current, case.id, "send_market_value", now=clock.now())
         return case.customer_id
 
 
@@ -62,7 +62,8 @@ async def test_opted_out_customer_gets_no_marketing_mail_afterwards(web):
     await web.api.post(f"/abmelden/{unsubscribe_token(customer_id)}")
     with web.db.session(write=True) as session:
         customer = session.get(Customer, customer_id)
-        row = outbox.enqueue(session, settings.load(session), idempotency_key="t:reminder",
+        row = outbox.enqueue(session, settings.load(session), clock.now(),
+                             idempotency_key="t:reminder",
                              template_key="tradein.reminder", context={}, kind="marketing",
                              to_addr=customer.email, customer=customer)
     assert row is None

@@ -5,7 +5,6 @@ window the current window is [23.11.2025, 23.11.2026) and the previous one
 [23.11.2024, 23.11.2025)."""
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -25,7 +24,7 @@ CURRENT = date(2026, 3, 10)  # a day in the current window
 def wdb(db, now):
     """The test database with the factory templates stored, the clock pinned."""
     with db.session(write=True) as session:
-        templates.seed_defaults(session)
+        templates.seed_defaults(session, now)
     return db
 
 
@@ -72,7 +71,7 @@ def add_lines(db, customer_id: int, *lines: tuple) -> None:
 
 def detect(db, settings, **changes) -> detection.DetectionReport:
     with db.session(write=True) as session:
-        return detection.run(session, replace(settings, **changes), clock.now())
+        return detection.run(session, settings.replace(**changes), clock.now())
 
 
 def entry(db, customer_id: int) -> WinbackEntry:
@@ -91,7 +90,7 @@ def act(db, settings, customer_id: int, action: str, data: dict | None = None,
         user=None) -> WinbackEntry:
     with db.session(write=True) as session:
         return actions.perform(session, settings, customer_id, action, data, user=user,
-                               actor="test")
+                               actor="test", now=clock.now())
 
 
 def declining(db, number: str = "1001", company: str = "WIEN", **fields) -> int:

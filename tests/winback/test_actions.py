@@ -37,7 +37,7 @@ def customer(companies, settings) -> int:
 def make_user(db, username: str, email: str = "", role: str = "sales"):
     with db.session(write=True) as session:
         return auth.create_user(session, username, "geheim-genug-1", role, username.title(),
-                                email)
+                                email, now=clock.now())
 
 
 def test_flow_table_and_core_agree_on_every_status(customer, companies, settings):
@@ -70,6 +70,8 @@ def test_send_standard_mail_reaches_the_customer_with_unsubscribe(customer, comp
     [row] = outbox_rows(companies, customer)
     assert (row.template_key, row.kind, row.to_addr) == (
         "winback.standard", "marketing", "kunde2001@example.com")
+    # Win-back records are keyed by customer: the mail points to ("winback", customer id).
+    assert (row.module, row.record_id) == ("winback", customer)
     assert drain(companies, settings).sent == 1
     [mail] = smtp_sink.messages
     assert mail["List-Unsubscribe"].startswith("<http://127.0.0.1:8080/abmelden/")
@@ -109,9 +111,10 @@ def test_company_without_voucher_template_refuses_the_voucher(companies, setting
 def refused(db, settings, customer_id: int, match: str) -> None:
     """The send is refused and - when the edge commits after catching - says why."""
     with db.session(write=True) as session, pytest.raises(ActionNotAllowed, match=match):
-        actions.perform(session, settings, customer_id, "send_mail", {"template": "standard"})
+        actions.perform(session, settings, customer_id, "send_mail", {"template": "standard"},
+                        now=clock.now())
     assert entry(db, customer_id).status == "open" and not outbox_rows(db, customer_id)
-    assert timeline(db, customer_id)[-1].startswith("Rückgewinnungs-E-Mail nicht gesendet:")
+    assert timeline(db, customer_id)[-1].startswith("Rückgewinnung: E-Mail nicht gesendet")
 
 
 def test_objection_blocks_the_mail(companies, settings):
@@ -120,7 +123,7 @@ def test_objection_blocks_the_mail(companies, settings):
     with companies.session() as session:
         assert "widersprochen" in actions.action_states(session, customer_id)["send_mail"]
         with pytest.raises(ActionNotAllowed, match="widersprochen"):
-            actions.preview(session, settings, customer_id, "send_mail")
+            actions.preview(session, settings, customer_id, "send_mail", now=clock.now())
     refused(companies, settings, customer_id, "widersprochen")
 
 
@@ -206,11 +209,14 @@ def test_remark_is_stored_and_on_the_timeline(customer, companies, settings):
 
 def test_preview_shows_the_mail_and_changes_nothing(customer, companies, settings):
     with companies.session() as session:
+        at = clock.now()
         rendered = actions.preview(session, settings, customer, "send_mail",
-                                   {"template": "standard"})
+                                   {"template": "standard"}, now=at)
         assert "Eva Gruber" in rendered.text and rendered.subject
-        assert actions.preview(session, settings, customer, "remind", {"days": 3}) is None
-        note = actions.preview(session, settings, customer, "create_offer", {"note": "Reifen"})
+        assert actions.preview(session, settings, customer, "remind", {"days": 3},
+                               now=at) is None
+        note = actions.preview(session, settings, customer, "create_offer", {"note": "Reifen"},
+                               now=at)
         assert "Reifen" in note.text
     assert entry(companies, customer).status == "open" and not outbox_rows(companies, customer)
 

@@ -1,7 +1,6 @@
 """Detection: who counts as declining, what is stored, and who is won back after a contact."""
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -200,8 +199,8 @@ def test_progress_is_reported(wdb, settings):
 
 
 def test_win_back_settings_are_validated(wdb, settings):
-    bad = replace(settings, winback_window_months=0, winback_threshold_percent=120,
-                  winback_min_previous_eur=-1)
+    bad = settings.replace(winback_window_months=0, winback_threshold_percent=120,
+                           winback_min_previous_eur=-1)
     errors = settings_store.validate(bad)
     assert any("Zeitraum" in e for e in errors) and any("Schwelle" in e or "Rückgangs" in e
                                                          for e in errors)

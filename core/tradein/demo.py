@@ -1,43 +1,29 @@
 """Demo data: a few hundred believable trade-in cases so a first start shows a living console.
 
 Deterministic (seeded), spread over all eight statuses and the last six weeks. Each history
-follows the rules as the console would have lived it (core.demo_story picks the instants):
+follows the rules as the console would have lived it (core.tradein.demo_story picks the instants):
 market-value mails at the nightly run, reminders and follow-ups exactly when their rule was
 due, staff steps in opening hours, and the due fields armed by the service's own helper. No
 outbox rows: the history is shown as events only, so nothing is mailed when the demo starts."""
 from __future__ import annotations
 
 import random
-import unicodedata
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import events
-from core.demo_story import STAFF, WEB, Clock, Story, story
+from core.demo_names import FIRST_NAMES, LAST_NAMES, ascii_local_part
 from core.formatting import format_datetime, format_eur
 from core.models import Customer, TradeInCase
+from core.schedule import rule_due
 from core.settings import Settings
 from core.tradein import booking
+from core.tradein.demo_story import STAFF, WEB, Clock, Story, story
 from core.tradein.flow import ACTIONS, MAILS, RULES_BY_STATUS, STATUS_LABELS
-from core.tradein.schedule import rule_due
 from core.tradein.service import set_due
 
-FIRST_NAMES = (
-    "Anna", "Lukas", "Maria", "Florian", "Katharina", "Stefan", "Julia", "Thomas", "Sarah",
-    "Michael", "Lena", "David", "Sophie", "Andreas", "Johanna", "Markus", "Elisabeth", "Tobias",
-    "Theresa", "Christoph", "Hannah", "Manuel", "Magdalena", "Dominik", "Verena", "Jürgen",
-    "Birgit", "Wolfgang", "Sabine", "Matthias", "Claudia", "Georg", "Monika", "Bernhard",
-    "Petra", "Alexander", "Barbara", "Martin", "Nina", "Günther",
-)
-LAST_NAMES = (
-    "Gruber", "Huber", "Bauer", "Wagner", "Müller", "Pichler", "Steiner", "Moser", "Mayer",
-    "Hofer", "Leitner", "Berger", "Fuchs", "Eder", "Fischer", "Schmid", "Winkler", "Weber",
-    "Schwarz", "Maier", "Schneider", "Reiter", "Mayr", "Schmidt", "Wimmer", "Egger", "Brunner",
-    "Lang", "Baumgartner", "Auer", "Binder", "Lechner", "Wolf", "Wallner", "Aigner", "Ebner",
-    "Koller", "Lehner", "Haas", "Schuster",
-)
 # make, model, typical new price in euros, fuels
 CARS = (
     ("Volkswagen", "Golf", 32000, ("Benzin", "Diesel")),
@@ -74,11 +60,6 @@ STEP_MAILS = {2: ("market_value",), 4: ("appointment_customer",), 5: ("missed",)
 OPTED_OUT_TEXT = "Kunde hat sich von allen automatischen E-Mails abgemeldet"
 
 
-def _ascii(text: str) -> str:
-    text = text.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-
-
 def _market_value(rng: random.Random, new_price: int, build_year: int, year: int) -> int:
     age = max(year - build_year, 0)
     value = new_price * (0.85 ** age) * rng.uniform(0.85, 1.1)
@@ -87,9 +68,9 @@ def _market_value(rng: random.Random, new_price: int, build_year: int, year: int
 
 def _event(session: Session, at: datetime, kind: str, text: str, case: TradeInCase,
            actor: str = "system", data: dict | None = None) -> None:
-    event = events.record(session, kind, text, customer_id=case.customer_id, case_id=case.id,
-                          actor=actor, data=data)
-    event.at = at  # demo history happened in the past
+    # Demo history happened in the past: the event is stamped with its own instant.
+    events.record(session, at, kind, text, customer_id=case.customer_id, module="tradein",
+                  record_id=case.id, actor=actor, data=data)
 
 
 def _mail_event(session: Session, at: datetime, case: TradeInCase, mail: str,
@@ -167,7 +148,8 @@ def _customer(session: Session, rng: random.Random, index: int, now: datetime) -
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
     domain = rng.choice(("example.at", "example.at", "example.de", "example.com"))
     customer = Customer(
-        email=f"{_ascii(first)}.{_ascii(last)}{index}@{domain}", first_name=first,
+        email=f"{ascii_local_part(first)}.{ascii_local_part(last)}{index}@{domain}",
+        first_name=first,
         last_name=last, created_at=now - SPREAD,
         phone=f"+43 6{rng.randint(50, 99)} {rng.randint(1000000, 9999999)}"
         if rng.random() < 0.7 else "",
@@ -184,8 +166,8 @@ def _opt_out(session: Session, case: TradeInCase, customer: Customer, story_: St
     at = clock.customer(story_.steps[1].at + clock.hours(1, 24 * 10))
     if at <= now:
         customer.opted_out_at = at
-        events.record(session, "opted_out", OPTED_OUT_TEXT, customer_id=customer.id,
-                      actor="Kunde").at = at
+        events.record(session, at, "opted_out", OPTED_OUT_TEXT, customer_id=customer.id,
+                      actor="Kunde")
 
 
 def _car(rng: random.Random, now: datetime) -> dict:

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from core.schedule import next_nightly_run
 from core.settings import Settings
 from core.tradein.booking import Wish
-from core.tradein.schedule import next_nightly_run
 
 STAFF = ("sabine.egger", "martin.koller", "lena.huber")
 WEB = "Kunde (Website)"

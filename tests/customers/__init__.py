@@ -1,0 +1,1 @@
+"""The one customer record: search, page, suggested duplicates and merge."""

@@ -1,0 +1,110 @@
+"""Migrations move existing data: a database of an earlier release upgrades without losing
+which trade-in case (or win-back customer) its timeline and outbox rows belong to."""
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect, text
+
+from core.db import ROOT
+
+AT = "2026-11-23 09:00:00.000000"
+
+
+def _config(url: str) -> Config:
+    """The Alembic configuration exactly as core.db.Database.migrate builds it."""
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.attributes["connection_url"] = url
+    return config
+
+
+def _fill_0003(url: str) -> None:
+    """A customer with one trade-in case, its event and mail, and one win-back mail and
+    event – written with plain SQL in the 0003 schema (the models describe the newest)."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO customers (id, email, first_name, last_name, phone, company_name, "
+            "city, country, customer_group, marketing_consent, created_at) VALUES "
+            "(7, 'maria@example.at', 'Maria', 'Muster', '', '', '', '', '', 1, :at)"), {"at": AT})
+        conn.execute(text(
+            "INSERT INTO tradein_cases (id, customer_id, status, status_changed_at, make, "
+            "model, build_year, mileage_km, fuel, market_value_cents, calculated_at, "
+            "decision_count, created_at, updated_at) VALUES (42, 7, 2, :at, 'VW', 'Golf', "
+            "2018, 84500, 'Benzin', 1549000, :at, 0, :at, :at)"), {"at": AT})
+        conn.execute(text(
+            "INSERT INTO events (id, at, customer_id, case_id, kind, text, actor) VALUES "
+            "(1, :at, 7, 42, 'status', 'Status: 1 → 2', 'system'), "
+            "(2, :at, 7, NULL, 'winback_action', 'Rückgewinnung: Bemerkung', 'anna'), "
+            "(3, :at, NULL, NULL, 'login', 'Anmeldung: anna', 'anna')"), {"at": AT})
+        for oid, key, template, case_id in ((1, "tradein:42:market_value",
+                                             "tradein.market_value", 42),
+                                            (2, "winback:7:standard:1", "winback.standard",
+                                             None)):
+            conn.execute(text(
+                "INSERT INTO outbox (id, idempotency_key, message_id, kind, to_addr, to_name, "
+                "from_name, template_key, template_version, subject, text_body, html_body, "
+                "status, attempts, next_attempt_at, last_error, reason_code, created_at, "
+                "customer_id, case_id) VALUES (:id, :key, '<m@x>', 'marketing', "
+                "'maria@example.at', '', '', :template, 1, 'Betreff', 'Text', '<p>Text</p>', "
+                "'sent', 1, :at, '', '', :at, 7, :case_id)"),
+                {"id": oid, "key": key, "template": template, "case_id": case_id, "at": AT})
+    engine.dispose()
+
+
+def test_0004_points_rows_to_module_records(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    config = _config(url)
+    command.upgrade(config, "0003")
+    _fill_0003(url)
+
+    command.upgrade(config, "head")
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        events = conn.execute(text("SELECT id, customer_id, module, record_id, kind FROM "
+                                   "events ORDER BY id")).all()
+        outbox = conn.execute(text("SELECT id, customer_id, module, record_id, status FROM "
+                                   "outbox ORDER BY id")).all()
+        columns = {table: {c["name"] for c in inspect(conn).get_columns(table)}
+                   for table in ("events", "outbox")}
+        indexes = {table: {i["name"]: i["column_names"] for i in inspect(conn).get_indexes(table)}
+                   for table in ("events", "outbox")}
+        foreign = {table: [fk["referred_table"] for fk in inspect(conn).get_foreign_keys(table)]
+                   for table in ("events", "outbox")}
+    engine.dispose()
+    # One event vocabulary: win-back's own kind became the kernel's "action".
+    assert events == [(1, 7, "tradein", 42, "status"), (2, 7, "winback", 7, "action"),
+                      (3, None, None, None, "login")]
+    assert outbox == [(1, 7, "tradein", 42, "sent"), (2, 7, "winback", 7, "sent")]
+    for table in ("events", "outbox"):
+        assert "case_id" not in columns[table]
+        assert indexes[table][f"ix_{table}_module_record"] == ["module", "record_id"]
+        assert f"ix_{table}_case_id" not in indexes[table]
+        assert foreign[table] == ["customers"]  # the customer timeline stays; no module table
+
+
+def test_downgrade_restores_case_id(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    config = _config(url)
+    command.upgrade(config, "0003")
+    _fill_0003(url)
+    command.upgrade(config, "head")
+
+    command.downgrade(config, "0003")
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT id, case_id, kind FROM events ORDER BY id")).all() == [
+            (1, 42, "status"), (2, None, "winback_action"), (3, None, "login")]
+        assert conn.execute(text("SELECT id, case_id FROM outbox ORDER BY id")).all() == [
+            (1, 42), (2, None)]
+    engine.dispose()
+
+
+def test_one_head():
+    """Every migration builds on the one before: a second head would leave a database
+    half-migrated (Database.migrate upgrades to "head")."""
+    assert len(ScriptDirectory.from_config(_config("sqlite://")).get_heads()) == 1
