@@ -1,14 +1,15 @@
-"""Database schema shared by every module: one customer record, one timeline, one outbox."""
+"""The kernel's tables, shared by every module: one customer record, one timeline, one
+outbox, users, settings, templates, import runs. A module's own tables live in
+`core/<module>/models.py` on the same `Base`; shared rows point to them as
+(module, record_id), never by a foreign key."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
     Boolean,
-    Date,
     DateTime,
-    Float,
     ForeignKey,
     Index,
     Integer,
@@ -16,9 +17,8 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
-    UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class UTCDateTime(TypeDecorator):
@@ -85,41 +85,11 @@ class Customer(Base):
     # The import run that last wrote this row (core.imports.runs: undo of an unfinished run).
     import_run_id: Mapped[int | None] = mapped_column(Integer)
     # No relationships to module tables: the kernel knows no module (a module's rows point
-    # here, e.g. TradeInCase.customer).
+    # here, not the other way round).
 
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip() or self.company_name
-
-
-class TradeInCase(Base):
-    """One car valuation and everything that followed. `due_at`/`due_rule` hold the next
-    automatic step so the scheduler only asks one indexed question: what is due now?"""
-
-    __tablename__ = "tradein_cases"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
-    status: Mapped[int] = mapped_column(Integer)
-    status_changed_at: Mapped[datetime]
-    make: Mapped[str] = mapped_column(String(60))
-    model: Mapped[str] = mapped_column(String(80))
-    build_year: Mapped[int] = mapped_column(Integer)
-    mileage_km: Mapped[int] = mapped_column(Integer)
-    fuel: Mapped[str] = mapped_column(String(30))
-    market_value_cents: Mapped[int] = mapped_column(Integer)
-    calculated_at: Mapped[datetime]
-    appointment_at: Mapped[datetime | None]
-    purchase_price_cents: Mapped[int | None] = mapped_column(Integer)
-    archived_at: Mapped[datetime | None]
-    due_rule: Mapped[str | None] = mapped_column(String(40))
-    due_at: Mapped[datetime | None] = mapped_column(index=True)
-    decision_count: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
-
-    customer: Mapped[Customer] = relationship()
-
-    __table_args__ = (Index("ix_tradein_status_changed", "status", "status_changed_at"),)
 
 
 class Event(Base):
@@ -207,66 +177,6 @@ class DevMailboxMessage(Base):
     subject: Mapped[str] = mapped_column(Text, default="")
     message_id: Mapped[str] = mapped_column(String(200), default="")
     raw: Mapped[bytes] = mapped_column(LargeBinary)
-
-
-class Company(Base):
-    """A company/branch of the dealer group ("Firma" in order lines) with its own sender name
-    and win-back mail templates (a standard one and optionally a voucher one)."""
-
-    __tablename__ = "companies"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(60), unique=True)  # as written in the DMS export
-    name: Mapped[str] = mapped_column(String(200))
-    sender_name: Mapped[str] = mapped_column(String(200), default="")
-    standard_template_key: Mapped[str] = mapped_column(String(64), default="winback.standard")
-    voucher_template_key: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime]
-
-
-class OrderLine(Base):
-    """One line of a workshop/sales order from the DMS export; credit notes are negative."""
-
-    __tablename__ = "order_lines"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    order_number: Mapped[str] = mapped_column(String(40))
-    line: Mapped[int] = mapped_column(Integer)
-    customer_number: Mapped[str] = mapped_column(String(40), index=True)
-    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
-    order_date: Mapped[date] = mapped_column(Date)
-    company_code: Mapped[str] = mapped_column(String(60), default="")
-    product_group: Mapped[str] = mapped_column(String(100), default="")
-    net_cents: Mapped[int] = mapped_column(Integer)
-    import_run_id: Mapped[int | None] = mapped_column(Integer)  # see Customer.import_run_id
-
-    __table_args__ = (
-        UniqueConstraint("order_number", "line", name="uq_order_line"),
-        # Covers the detection's GROUP BY (sums per customer and window) without the table.
-        Index("ix_order_lines_customer_date", "customer_id", "order_date", "net_cents"),
-    )
-
-
-class WinbackEntry(Base):
-    """A customer's place in the win-back worklist: the revenue figures of the last detection
-    run and where staff stand with them. One row per customer that ever had orders."""
-
-    __tablename__ = "winback_entries"
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), primary_key=True)
-    previous_cents: Mapped[int] = mapped_column(Integer, default=0)
-    current_cents: Mapped[int] = mapped_column(Integer, default=0)
-    decline_percent: Mapped[float | None] = mapped_column(Float)
-    is_decline: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
-    last_order_date: Mapped[date | None] = mapped_column(Date)
-    top_product_group: Mapped[str] = mapped_column(String(100), default="")
-    last_company_code: Mapped[str] = mapped_column(String(60), default="")
-    computed_at: Mapped[datetime]
-    # open | mailed | offer | no_interest | won_back (see core.winback.flow)
-    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
-    status_changed_at: Mapped[datetime | None]
-    remind_on: Mapped[date | None] = mapped_column(Date, index=True)
-    contacted_at: Mapped[datetime | None]
-    won_back_at: Mapped[datetime | None]
-    won_back_cents: Mapped[int] = mapped_column(Integer, default=0)
-    remark: Mapped[str] = mapped_column(Text, default="")
 
 
 class ImportRun(Base):

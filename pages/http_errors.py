@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from core.tradein.validation import shown
+from core.validation import shown
 
 API_PREFIX = "/api/v1"
 NOT_FOUND = "Diese API-Adresse gibt es nicht (siehe README, Abschnitt API)."

@@ -108,3 +108,19 @@ def test_one_head():
     """Every migration builds on the one before: a second head would leave a database
     half-migrated (Database.migrate upgrades to "head")."""
     assert len(ScriptDirectory.from_config(_config("sqlite://")).get_heads()) == 1
+
+
+def test_migrated_schema_is_what_the_models_declare(db):
+    """The kernel's and every installed module's models (each module keeps its own in
+    core/<module>/models.py) describe exactly the schema the migrations build: a model
+    changed without a migration, or a module's table missing from the metadata, fails."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from core.models import Base
+
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+    assert {"tradein_cases", "winback_entries", "order_lines", "companies"} <= set(
+        Base.metadata.tables)

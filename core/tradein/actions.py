@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from core.actions import Action, BaseFlow, MailPlan, Plan
 from core.formatting import format_datetime, format_eur
-from core.models import Customer, TradeInCase, User
+from core.models import Customer, User
 from core.settings import Settings
 from core.tradein import KEY, mails
 from core.tradein.flow import (
@@ -21,6 +21,7 @@ from core.tradein.flow import (
     STATUS_LABELS,
     allowed_actions,
 )
+from core.tradein.models import TradeInCase
 
 COLUMNS = ("appointment_at", "purchase_price_cents")  # values an action stores on the case
 

@@ -19,12 +19,13 @@ from core import events
 from core.calendar import BusinessCalendar
 from core.errors import ActionNotAllowed, NotFound, ValidationError
 from core.formatting import format_date, format_datetime, format_eur
-from core.models import Event, TradeInCase
+from core.models import Event
 from core.settings import Settings
 from core.text import has_control
 from core.tradein import KEY, service
 from core.tradein.flow import CLOSED, allowed_actions
 from core.tradein.links import read_booking_token
+from core.tradein.models import TradeInCase
 
 ACTOR = "Kunde (Website)"
 ACTION = "request_appointment"

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.models import TradeInCase
 from core.tradein.flow import STATUS_LABELS
+from core.tradein.models import TradeInCase
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session
 from core import events
 from core.demo_names import FIRST_NAMES, LAST_NAMES, ascii_local_part
 from core.formatting import format_datetime, format_eur
-from core.models import Customer, TradeInCase
+from core.models import Customer
 from core.schedule import rule_due
 from core.settings import Settings
 from core.tradein import booking
 from core.tradein.demo_story import STAFF, WEB, Clock, Story, story
 from core.tradein.flow import ACTIONS, MAILS, RULES_BY_STATUS, STATUS_LABELS
+from core.tradein.models import TradeInCase
 from core.tradein.service import set_due
 
 # make, model, typical new price in euros, fuels

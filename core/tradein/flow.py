@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from core import validation as fields
 from core.actions import Action, Field
 from core.flows import AutoRule, MailSpec
 from core.settings import Settings
@@ -55,7 +56,7 @@ def _appointment(errors: dict, data: dict, settings: Settings, now: datetime) ->
 
 
 def _purchase_price(errors: dict, data: dict, _settings: Settings, _now: datetime) -> dict:
-    return {"purchase_price_cents": validation.clean_money(
+    return {"purchase_price_cents": fields.clean_money(
         errors, data, "purchase_price_eur", "Ankaufspreis", PURCHASE_PRICE_MISSING)}
 
 

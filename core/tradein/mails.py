@@ -7,14 +7,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.formatting import format_date, format_datetime, format_eur
-from core.models import Customer, OutboxMessage, TradeInCase
+from core.models import Customer, OutboxMessage
 from core.settings import Settings
 from core.tradein import KEY, links
 from core.tradein.flow import MAILS, STATUS_LABELS, MailSpec
+from core.tradein.models import TradeInCase
 
 # Shown on the templates page next to the editor; keys are exactly the context keys.
 VARIABLES: dict[str, str] = {
@@ -152,14 +152,3 @@ def render_preview(session: Session, settings: Settings, case: TradeInCase,
                           kind=MAILS[mail].kind)
 
 
-def next_key(session: Session, case_id: int, mail: str, numbered: bool = False) -> str:
-    """Idempotency key for the next send of `mail` on this case. The first send owns the plain
-    key "tradein:{case}:{mail}" (shared by the nightly rule and the button, so the two never
-    both send it); deliberate re-sends get ":2", ":3" ... `numbered` always adds the number
-    (mails that may legitimately recur, e.g. one missed-appointment follow-up per miss)."""
-    earlier = session.scalar(
-        select(func.count(OutboxMessage.id)).where(
-            OutboxMessage.module == KEY, OutboxMessage.record_id == case_id,
-            OutboxMessage.template_key == template_key(mail)))
-    base = f"tradein:{case_id}:{mail}"
-    return f"{base}:{earlier + 1}" if (earlier or numbered) else base

@@ -6,11 +6,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core.models import TradeInCase
 from core.modules import Module, NavEntry, Tile, TileGroup
 from core.tradein import KEY, queries, rules
 from core.tradein.actions import FLOW
 from core.tradein.flow import SPECIAL_TILES, STATUS_COLORS, STATUS_LABELS
+from core.tradein.models import TradeInCase
 from core.tradein.templates import TradeinTemplates
 
 SPECIAL_ICONS = {"new_requests": "event", "missed": "event_busy",

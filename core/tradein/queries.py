@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from core import settings as settings_store
 from core.csvexport import Money, to_csv_bytes
-from core.models import Customer, TradeInCase
+from core.models import Customer
 from core.tradein.flow import SPECIAL_TILES, STATUS_LABELS
+from core.tradein.models import TradeInCase
 
 TILE_STATUSES: dict[str, frozenset[int]] = {key: statuses for key, _, statuses in SPECIAL_TILES}
 TILE_STATUSES |= {f"status_{s}": frozenset({s}) for s in STATUS_LABELS}

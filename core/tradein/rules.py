@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 
 from core import due
 from core.due import Outcome as RuleOutcome  # noqa: F401 - the trade-in name of an outcome
-from core.models import OutboxMessage, TradeInCase
+from core.models import OutboxMessage
 from core.settings import Settings
 from core.tradein import KEY, mails
 from core.tradein.flow import AUTO_RULES, MAILS, STATUS_LABELS
+from core.tradein.models import TradeInCase
 
 
 def _change_status(session: Session, settings: Any, case: TradeInCase, to_status: int,

@@ -13,15 +13,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from core import actions, due, events
+from core import validation as fields
 from core.errors import NotFound, ValidationError
 from core.formatting import format_eur
 from core.ids import in_range as id_in_range
 from core.mail.render import Rendered
-from core.models import Customer, TradeInCase, User
+from core.models import Customer, User
 from core.settings import Settings
 from core.tradein import KEY, mails, rules, validation
 from core.tradein.actions import FLOW
 from core.tradein.flow import ON_ENTER_MAIL, STATUS_LABELS
+from core.tradein.models import TradeInCase
 
 
 def case_detail(session: Session, case_id: int) -> TradeInCase:
@@ -39,21 +41,21 @@ def case_detail(session: Session, case_id: int) -> TradeInCase:
 # --- new valuations -------------------------------------------------------------------------
 
 def _validate_valuation(data: dict[str, Any], settings: Settings, now: datetime) -> dict:
-    errors: validation.FieldErrors = {}
-    v = validation
+    errors: fields.FieldErrors = {}
+    v, f = validation, fields
     clean = {
-        "email": v.clean_email(errors, data),
-        "first_name": v.clean_text(errors, data, "first_name", "Vorname", 100),
-        "last_name": v.clean_text(errors, data, "last_name", "Nachname", 100),
-        "phone": v.clean_text(errors, data, "phone", "Telefonnummer", 50, required=False),
-        "make": v.clean_text(errors, data, "make", "Marke", 60),
-        "model": v.clean_text(errors, data, "model", "Modell", 80),
-        "fuel": v.clean_text(errors, data, "fuel", "Kraftstoff", 30),
-        "build_year": v.clean_int(errors, data, "build_year", "Baujahr", v.MIN_BUILD_YEAR,
+        "email": f.clean_email(errors, data),
+        "first_name": f.clean_text(errors, data, "first_name", "Vorname", 100),
+        "last_name": f.clean_text(errors, data, "last_name", "Nachname", 100),
+        "phone": f.clean_text(errors, data, "phone", "Telefonnummer", 50, required=False),
+        "make": f.clean_text(errors, data, "make", "Marke", 60),
+        "model": f.clean_text(errors, data, "model", "Modell", 80),
+        "fuel": f.clean_text(errors, data, "fuel", "Kraftstoff", 30),
+        "build_year": f.clean_int(errors, data, "build_year", "Baujahr", v.MIN_BUILD_YEAR,
                                   _local_year(now, settings) + 1),
-        "mileage_km": v.clean_int(errors, data, "mileage_km", "Kilometerstand", 0,
+        "mileage_km": f.clean_int(errors, data, "mileage_km", "Kilometerstand", 0,
                                   v.MAX_MILEAGE_KM),
-        "market_value_cents": v.clean_money(errors, data, "market_value_eur", "Marktwert",
+        "market_value_cents": f.clean_money(errors, data, "market_value_eur", "Marktwert",
                                             "Marktwert fehlt."),
         "calculated_at": v.clean_calculated_at(errors, data, settings.timezone, now),
     }

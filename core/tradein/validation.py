@@ -1,182 +1,25 @@
-"""Input checks for the trade-in funnel: every field gets its own German message.
-
-Used by the website API and the staff dialogs alike, so both refuse the same things."""
+"""Input checks of the trade-in funnel (valuations from the website, appointments, prices):
+each field gets its own German message. The field checks every module shares live in
+core.validation; these add the funnel's own ranges and the business calendar."""
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
-
-from email_validator import EmailNotValidError, validate_email
 
 from core.calendar import BusinessCalendar
-from core.formatting import format_datetime, format_eur, parse_eur
-from core.text import ENCODED_WORD, has_control
+from core.formatting import format_datetime
+from core.validation import FieldErrors, clean_instant, clean_text
 
 if TYPE_CHECKING:
     from core.settings import Settings
 
 MIN_BUILD_YEAR = 1900
 MAX_MILEAGE_KM = 3_000_000
-MAX_EUR_CENTS = 10_000_000_00  # 10 Mio. €: anything above is a typo, not a car
 # A website clock may run slightly ahead; a valuation from the real future is an error.
 FUTURE_TOLERANCE = timedelta(hours=1)
 EARLIEST_CALCULATION = datetime(2000, 1, 1, tzinfo=UTC)  # before that: a broken clock
 APPOINTMENT_MAX_AHEAD = timedelta(days=366)
 OVERRIDE_MAX_LEN = 500
-UNENCODABLE = "enthält ungültige Zeichen (kein gültiger Unicode-Text)."
-_LOCAL_FORMAT = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s+(\d{1,2}):(\d{2})\s*$")
-
-
-# field -> German message; all problems are collected before raising once.
-FieldErrors = dict[str, str]
-
-
-def is_encodable(text: str) -> bool:
-    """False for text that UTF-8 (database, mail, JSON reply) cannot hold, e.g. a lone
-    surrogate such as JSON's "\\ud800"."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def shown(value: Any, limit: int = 40) -> str:
-    """`value` as it may appear inside an error message: short and always encodable."""
-    try:
-        text = value if isinstance(value, str) else str(value)
-    except (ValueError, RecursionError):  # e.g. an int too long to print
-        text = "…"
-    return text[:limit].encode("utf-8", "replace").decode("utf-8")
-
-
-def clean_text(errors: FieldErrors, data: dict[str, Any], field: str, label: str,
-               max_len: int, required: bool = True) -> str:
-    """A single-line text: no CR/LF or other control characters and no RFC 2047 encoded-word
-    start "=?" (they would end up in mail headers and CSV files), trimmed, within the
-    column's length."""
-    value = data.get(field)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            errors[field] = f"{label} fehlt."
-        return ""
-    if not isinstance(value, str):
-        errors[field] = f"{label} muss ein Text sein."
-        return ""
-    if not is_encodable(value):
-        errors[field] = f"{label} {UNENCODABLE}"
-        return ""
-    if has_control(value):
-        errors[field] = f"{label} darf keine Zeilenumbrüche oder Steuerzeichen enthalten."
-        return ""
-    if ENCODED_WORD in value:  # "=?utf-8?q?...?=": a mail client would decode it in a header
-        errors[field] = f"{label} darf keine kodierten Zeichenfolgen („=?…?=“) enthalten."
-        return ""
-    value = value.strip()
-    if len(value) > max_len:
-        errors[field] = f"{label} ist zu lang (höchstens {max_len} Zeichen)."
-        return ""
-    return value
-
-
-def clean_email(errors: FieldErrors, data: dict[str, Any], field: str = "email") -> str:
-    value = data.get(field)
-    if not isinstance(value, str) or not value.strip():
-        errors[field] = "Bitte eine E-Mail-Adresse angeben."
-        return ""
-    if not is_encodable(value):
-        errors[field] = f"Die E-Mail-Adresse {UNENCODABLE}"
-        return ""
-    try:
-        result = validate_email(value.strip(), check_deliverability=False)
-    except EmailNotValidError:
-        errors[field] = f"„{shown(value.strip(), 80)}“ ist keine gültige E-Mail-Adresse."
-        return ""
-    return result.normalized.lower()
-
-
-def clean_int(errors: FieldErrors, data: dict[str, Any], field: str, label: str,
-              low: int, high: int) -> int:
-    """Whole number in [low, high]; accepts "84.500" / "84 500" as typed by Germans."""
-    value = data.get(field)
-    if isinstance(value, bool) or value is None or value == "":
-        errors[field] = f"{label} fehlt."
-        return 0
-    try:
-        if isinstance(value, str):
-            value = value.strip().replace(".", "").replace(" ", "")
-        if isinstance(value, float) and not value.is_integer():
-            raise ValueError
-        number = int(value)
-    except (TypeError, ValueError):
-        errors[field] = f"{label} muss eine ganze Zahl sein."
-        return 0
-    if not low <= number <= high:
-        errors[field] = f"{label} muss zwischen {low} und {high} liegen."
-        return 0
-    return number
-
-
-def clean_money(errors: FieldErrors, data: dict[str, Any], field: str, label: str,
-                missing: str) -> int:
-    """Euro amount above 0 and up to MAX_EUR_CENTS, in cents; `missing` is the message when
-    nothing was entered. inf, nan and numbers beyond float range are no amount."""
-    value = data.get(field)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        errors[field] = missing
-        return 0
-    try:
-        amount = parse_eur(value)
-    except (TypeError, ValueError):
-        errors[field] = f"{label}: „{shown(value)}“ ist kein Eurobetrag."
-        return 0
-    if amount > MAX_EUR_CENTS / 100:
-        errors[field] = f"{label} ist unplausibel hoch (höchstens {format_eur(MAX_EUR_CENTS)})."
-        return 0
-    cents = round(amount * 100) if amount > 0 else 0  # no overflow for -1e308
-    if cents <= 0:
-        errors[field] = f"{label} muss größer als 0 € sein."
-        return 0
-    return cents
-
-
-def parse_instant(value: Any, tz: str) -> datetime:
-    """ISO 8601 (with or without offset) or local "dd.mm.yyyy HH:MM"; naive means local
-    business time. ValueError when it is no valid date/time."""
-    if isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, str):
-        text = value.strip()
-        match = _LOCAL_FORMAT.match(text)
-        if match:
-            day, month, year, hour, minute = (int(g) for g in match.groups())
-            parsed = datetime(year, month, day, hour, minute)
-        else:
-            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    else:
-        raise ValueError("not a date")
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=ZoneInfo(tz))
-    return parsed
-
-
-def clean_instant(errors: FieldErrors, data: dict[str, Any], field: str, label: str,
-                  tz: str, required: bool) -> datetime | None:
-    """A date/time as aware UTC. Instants UTC cannot express (0001-01-01 local time,
-    9999-12-31T23:59-23:59) are refused like any other invalid date."""
-    value = data.get(field)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            errors[field] = f"{label} fehlt (TT.MM.JJJJ HH:MM)."
-        return None
-    try:
-        return parse_instant(value, tz).astimezone(UTC)
-    except (ValueError, TypeError, OverflowError):
-        errors[field] = (f"{label}: „{shown(value)}“ ist kein gültiges Datum mit Uhrzeit "
-                         "(TT.MM.JJJJ HH:MM).")
-        return None
 
 
 def clean_calculated_at(errors: FieldErrors, data: dict[str, Any], tz: str,

@@ -19,11 +19,12 @@ from core.calendar import BusinessCalendar
 from core.errors import ActionNotAllowed, NotFound
 from core.ids import in_range as id_in_range
 from core.mail.render import Rendered
-from core.models import Company, Customer, OrderLine, User, WinbackEntry
+from core.models import Customer, User
 from core.settings import Settings
 from core.winback import KEY, mails
 from core.winback.detection import local_today
 from core.winback.flow import ACTIONS, MAILS, STATUS_LABELS
+from core.winback.models import Company, OrderLine, WinbackEntry
 
 # --- lookups ------------------------------------------------------------------------------
 

@@ -6,8 +6,8 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from core.models import WinbackEntry
 from core.winback.flow import STATUS_LABELS
+from core.winback.models import WinbackEntry
 
 
 @dataclass(frozen=True, slots=True)

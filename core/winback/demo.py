@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session
 from core import events
 from core.demo_names import FIRST_NAMES, LAST_NAMES
 from core.demo_names import ascii_local_part as _ascii
-from core.models import Company, Customer, OrderLine, WinbackEntry
+from core.models import Customer
 from core.settings import Settings
 from core.winback import detection
 from core.winback.flow import STATUS_LABELS
 from core.winback.mails import VOUCHER_KEY
+from core.winback.models import Company, OrderLine, WinbackEntry
 
 # code, name, sender name, voucher template, share of customers
 COMPANIES = (

@@ -32,10 +32,11 @@ from sqlalchemy.orm import Session
 
 from core import events
 from core.formatting import format_eur
-from core.models import Customer, OrderLine, WinbackEntry
+from core.models import Customer
 from core.settings import Settings
 from core.winback import KEY
 from core.winback.flow import STATUS_LABELS, WORKABLE
+from core.winback.models import OrderLine, WinbackEntry
 
 Progress = Callable[[float, str], None]  # (fraction 0..1, German step text)
 ENTRIES = WinbackEntry.__table__

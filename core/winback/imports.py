@@ -7,14 +7,14 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from core import companies
 from core.imports import parsers, writing
 from core.imports.plans import CUSTOMERS, Plan, classify
 from core.imports.specs import FieldSpec as F
 from core.imports.specs import ImportSpec
 from core.imports.validation import LINE, Report, RowError
-from core.models import OrderLine
 from core.modules import ImportKind
+from core.winback import companies
+from core.winback.models import OrderLine
 
 ORDER_LINES = OrderLine.__table__
 UNKNOWN_CUSTOMER = "Kundennummer unbekannt – bitte zuerst die Kunden importieren"

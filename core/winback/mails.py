@@ -11,8 +11,9 @@ from datetime import date
 from typing import Any
 
 from core.formatting import format_eur
-from core.models import Company, Customer, WinbackEntry
+from core.models import Customer
 from core.settings import Settings
+from core.winback.models import Company, WinbackEntry
 
 STANDARD_KEY = "winback.standard"
 VOUCHER_KEY = "winback.voucher"

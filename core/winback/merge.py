@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from core.models import WinbackEntry
+from core.winback.models import WinbackEntry
 
 
 def merge_customer(session: Session, keep_id: int, drop_id: int) -> None:

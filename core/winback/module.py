@@ -7,13 +7,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core.models import Company, OrderLine, WinbackEntry
 from core.modules import Module, NavEntry, Tile, TileGroup
 from core.winback import KEY, detection, queries
 from core.winback.actions import FLOW
 from core.winback.flow import TILE_STYLE, TILES
 from core.winback.imports import ORDERS_KIND
 from core.winback.merge import merge_customer
+from core.winback.models import Company, OrderLine, WinbackEntry
 from core.winback.settings import SECTION as SETTINGS
 from core.winback.templates import WinbackTemplates
 

@@ -17,9 +17,10 @@ from core import settings as settings_store
 from core.csvexport import Money, to_csv_bytes
 from core.errors import NotFound
 from core.ids import in_range as id_in_range
-from core.models import Company, Customer, Event, OrderLine, WinbackEntry
+from core.models import Customer, Event
 from core.winback.detection import RUN_EVENT, add_months
 from core.winback.flow import CLOSED, STATUS_LABELS, TILE_KEYS
+from core.winback.models import Company, OrderLine, WinbackEntry
 
 E, C = WinbackEntry, Customer
 # Sort key -> (columns, reversed): "days since" runs opposite to the last order date.

@@ -6,11 +6,11 @@ from typing import Any
 
 from nicegui import run, ui
 
-from core import clock, companies
+from core import clock
 from core.auth import PermissionDenied
 from core.errors import ActionNotAllowed, NotFound, ValidationError
 from core.mail import templates
-from core.winback import mails
+from core.winback import companies, mails
 from pages.frame import page, runtime
 from pages.widgets import notify_error, page_title
 

@@ -10,9 +10,8 @@ from urllib.parse import urlencode
 
 from nicegui import run, ui
 
-from core import companies
 from core.formatting import format_eur
-from core.winback import queries
+from core.winback import companies, queries
 from core.winback.flow import STATUS_LABELS, TILE_KEYS, TILES
 from pages.frame import page, runtime
 from pages.paged_table import PagedTable

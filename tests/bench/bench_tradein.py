@@ -22,9 +22,10 @@ from sqlalchemy import insert, text  # noqa: E402
 from core import clock  # noqa: E402
 from core.db import Database  # noqa: E402
 from core.mail import templates  # noqa: E402
-from core.models import Customer, TradeInCase  # noqa: E402
+from core.models import Customer  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from core.tradein import queries, rules  # noqa: E402
+from core.tradein.models import TradeInCase  # noqa: E402
 
 CASES = 50_000
 NOW = datetime(2026, 11, 24, 2, 30, tzinfo=UTC)  # tonight's nightly run (03:30 Vienna)

@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import func, select
 
 from core.mail import templates
-from core.models import Customer, OrderLine
+from core.models import Customer
 from core.settings import Settings
 from core.tradein import service
 from core.winback import detection
+from core.winback.models import OrderLine
 from tests.web.conftest import _nicegui_storage, web  # noqa: F401 (the page tests use `web`)
 
 VEHICLE = {"make": "Skoda", "model": "Octavia", "build_year": 2019, "mileage_km": 84500,

@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from core.models import Customer, TradeInCase
+from core.models import Customer
+from core.tradein.models import TradeInCase
 from tests.customers.conftest import add_dms, add_orders, add_valuation
 
 

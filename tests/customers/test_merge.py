@@ -11,9 +11,11 @@ from core.auth import PermissionDenied
 from core.customers import duplicates, merge
 from core.customers.merge import customer_references
 from core.errors import ActionNotAllowed
-from core.models import Customer, Event, OrderLine, OutboxMessage, TradeInCase, User, WinbackEntry
+from core.models import Customer, Event, OutboxMessage, User
 from core.settings import Settings
 from core.tradein import service
+from core.tradein.models import TradeInCase
+from core.winback.models import OrderLine, WinbackEntry
 from tests.customers.conftest import add_dms, add_orders, add_valuation
 
 SETTINGS = Settings()

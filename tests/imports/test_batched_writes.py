@@ -16,7 +16,9 @@ from sqlalchemy import func, select
 from core import clock, optout
 from core.imports import run_import, runs
 from core.imports.importer import recover
-from core.models import Customer, Event, ImportJournal, ImportRun, OrderLine, TradeInCase
+from core.models import Customer, Event, ImportJournal, ImportRun
+from core.tradein.models import TradeInCase
+from core.winback.models import OrderLine
 from tests.imports.conftest import CUSTOMER_HEADER, ORDER_HEADER, excel_csv
 
 ROWS = 3 * runs.BATCH_ROWS + 17  # several batches

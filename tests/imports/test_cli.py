@@ -9,7 +9,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 import app as kundenpilot
-from core.models import Customer, OrderLine
+from core.models import Customer
+from core.winback.models import OrderLine
 from tests.imports.conftest import ORDER_HEADER, excel_csv
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,7 +6,8 @@ from datetime import date
 from sqlalchemy import func, select
 
 from core.imports import run_import
-from core.models import Company, Customer, Event, OrderLine, WinbackEntry
+from core.models import Customer, Event
+from core.winback.models import Company, OrderLine, WinbackEntry
 from tests.imports.conftest import ORDER_HEADER, excel_csv
 
 

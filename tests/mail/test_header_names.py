@@ -17,7 +17,7 @@ from core.mail.outbox import ValidationError
 from core.mail.transport import build_message, message_bytes
 from core.models import OutboxMessage
 from core.settings import Settings
-from core.tradein.validation import clean_text
+from core.validation import clean_text
 
 SPOOF = "=?utf-8?q?Gesch=C3=A4ftsf=C3=BChrer_Bank?="
 

@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from core import clock
 from core.mail import sender, templates
-from core.models import Event, OutboxMessage, TradeInCase
+from core.models import Event, OutboxMessage
 from core.tradein import rules, service
+from core.tradein.models import TradeInCase
 
 VALID = {
     "email": "Maria.Muster@Example.at", "first_name": "Maria", "last_name": "Muster",

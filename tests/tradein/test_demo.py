@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import func, select
 
 from core.due import compute_due
-from core.models import Customer, Event, TradeInCase
+from core.models import Customer, Event
 from core.schedule import next_nightly_run
 from core.tradein import demo, queries, rules
 from core.tradein.demo_story import STAFF, STAFF_HOURS
+from core.tradein.models import TradeInCase
 
 
 @pytest.fixture

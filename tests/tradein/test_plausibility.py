@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from core import validation as fields
 from core.errors import ValidationError
 from core.tradein import validation
 from tests.tradein.conftest import act, case_events, load, mails_of, new_case
@@ -15,7 +16,7 @@ from tests.tradein.test_actions import case_in_status
 
 def _money(value) -> tuple[int, dict]:
     errors: dict[str, str] = {}
-    return validation.clean_money(errors, {"p": value}, "p", "Ankaufspreis", "fehlt"), errors
+    return fields.clean_money(errors, {"p": value}, "p", "Ankaufspreis", "fehlt"), errors
 
 
 @pytest.mark.parametrize("value", [1e308, -1e308, float("inf"), float("-inf"), float("nan"),
@@ -34,9 +35,9 @@ def test_money_up_to_ten_million_is_accepted():
 def test_lone_surrogate_is_refused_in_text_and_email_without_echoing_it():
     errors: dict[str, str] = {}
     data = {"name": "Ma\ud800ria", "email": "m\udc00@example.com", "at": "\ud800"}
-    assert validation.clean_text(errors, data, "name", "Vorname", 100) == ""
-    assert validation.clean_email(errors, data) == ""
-    validation.clean_instant(errors, data, "at", "Termin", "Europe/Vienna", True)
+    assert fields.clean_text(errors, data, "name", "Vorname", 100) == ""
+    assert fields.clean_email(errors, data) == ""
+    fields.clean_instant(errors, data, "at", "Termin", "Europe/Vienna", True)
     assert "ungültige Zeichen" in errors["name"] and "ungültige Zeichen" in errors["email"]
     for message in errors.values():
         message.encode("utf-8")  # a message that cannot be encoded would break the reply

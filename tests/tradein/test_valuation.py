@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from core.errors import ValidationError
-from core.models import Customer, Event, TradeInCase
+from core.models import Customer, Event
 from core.tradein import service
+from core.tradein.models import TradeInCase
 from tests.tradein.conftest import VALID, load, new_case
 
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from core.models import Customer, OutboxMessage, TradeInCase
+from core.models import Customer, OutboxMessage
+from core.tradein.models import TradeInCase
 from tests.web.conftest import API_KEY
 
 KEY = {"X-API-Key": API_KEY}

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from core.mail.tokens import unsubscribe_token
-from core.models import Customer, Event, OutboxMessage, TradeInCase
+from core.models import Customer, Event, OutboxMessage
 from core.tradein.links import booking_token
+from core.tradein.models import TradeInCase
 from tests.web.conftest import API_KEY
 
 KEY = {"X-API-Key": API_KEY}

@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from core.models import Customer, Event, OutboxMessage, TradeInCase
+from core.models import Customer, Event, OutboxMessage
 from core.tradein.flow import ACTIONS
+from core.tradein.models import TradeInCase
 from tests.web.conftest import API_KEY
 
 HEADERS = {"X-API-Key": API_KEY, "Content-Type": "application/json"}

@@ -10,9 +10,10 @@ from sqlalchemy import select
 from core import clock
 from core import settings as settings_mod
 from core.mail.tokens import unsubscribe_token
-from core.models import Customer, Event, OutboxMessage, TradeInCase
+from core.models import Customer, Event, OutboxMessage
 from core.tradein import mails, queries, service
 from core.tradein.links import booking_token
+from core.tradein.models import TradeInCase
 
 # The `now` fixture pins Monday 23.11.2026, 10:00 in Vienna.
 VALUATION = {"email": "eva.leitner@example.at", "first_name": "Eva", "last_name": "Leitner",

@@ -6,7 +6,8 @@ import pytest
 from nicegui.elements.upload_files import SmallFileUpload
 from sqlalchemy import func, select
 
-from core.models import Customer, OrderLine
+from core.models import Customer
+from core.winback.models import OrderLine
 
 GOOD_CUSTOMERS = (
     "Kundennummer;Vorname;Nachname;Firmenname;E-Mail;Telefon;Ort;Land;Kundengruppe;"

@@ -7,7 +7,7 @@ import sys
 
 from sqlalchemy import func, select
 
-from core.models import TradeInCase
+from core.tradein.models import TradeInCase
 from tests.web.conftest import API_KEY
 from tests.web.test_api import VALUATION
 

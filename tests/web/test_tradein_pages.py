@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 
 from core import clock
 from core.mail import templates
-from core.models import MailTemplate, OutboxMessage, TradeInCase
+from core.models import MailTemplate, OutboxMessage
 from core.tradein import mails, service
+from core.tradein.models import TradeInCase
 
 PATHS = {  # actions that bring a fresh case (status 1) into each status
     1: [], 2: ["send_market_value"], 3: ["request_appointment"],

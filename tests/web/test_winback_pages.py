@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from core import clock
-from core.models import Company, Customer, Event, OrderLine, OutboxMessage, WinbackEntry
+from core.models import Customer, Event, OutboxMessage
 from core.winback import detection
+from core.winback.models import Company, OrderLine, WinbackEntry
 
 # (number, first, last, group, company, previous euros, current euros, consent)
 CUSTOMERS = (

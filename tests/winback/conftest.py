@@ -12,8 +12,9 @@ from sqlalchemy import insert, select
 
 from core import clock
 from core.mail import sender, templates
-from core.models import Company, Customer, Event, OrderLine, OutboxMessage, WinbackEntry
+from core.models import Customer, Event, OutboxMessage
 from core.winback import actions, detection
+from core.winback.models import Company, OrderLine, WinbackEntry
 from tests.web.conftest import _nicegui_storage, web  # noqa: F401 (the API tests use `web`)
 
 PREVIOUS = date(2025, 3, 10)  # a day in the previous window

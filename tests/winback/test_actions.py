@@ -10,9 +10,9 @@ from core import auth, clock
 from core.auth import PermissionDenied
 from core.errors import ActionNotAllowed, NotFound, ValidationError
 from core.mail import templates
-from core.models import WinbackEntry
 from core.winback import actions
 from core.winback.flow import ACTIONS, REMINDER_DAYS
+from core.winback.models import WinbackEntry
 from tests.winback.conftest import (
     act,
     add_customer,

@@ -4,9 +4,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from core import clock
-from core.models import Company, OrderLine, OutboxMessage
+from core.models import OutboxMessage
 from core.winback import demo, queries
 from core.winback.detection import local_today
+from core.winback.models import Company, OrderLine
 
 
 def test_demo_fills_every_tile_deterministically(wdb, settings):

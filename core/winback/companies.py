@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from core import events
 from core.errors import NotFound, ValidationError
-from core.models import Company, MailTemplate, OrderLine
-from core.tradein.validation import FieldErrors, clean_text
+from core.models import MailTemplate
+from core.validation import FieldErrors, clean_text
+from core.winback.models import Company, OrderLine
 
 DEFAULT_STANDARD_TEMPLATE = "winback.standard"
 EDITABLE = ("code", "name", "sender_name", "standard_template_key", "voucher_template_key")

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from core import companies
 from core.errors import NotFound, ValidationError
 from core.imports import run_import
 from core.mail.templates import seed_defaults
+from core.winback import companies
 from tests.imports.conftest import ORDER_HEADER, excel_csv
 
 
