@@ -24,15 +24,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from core import consent, events
 from core.errors import ActionNotAllowed
-from core.flows import Action, Field, checked_action, clean_fields, ensure_allowed, idempotency_key
+from core.flows import Action, Field, checked_action, clean_fields, ensure_allowed, next_key
 from core.mail import outbox
 from core.mail.render import Rendered
-from core.models import Customer, OutboxMessage, User
+from core.models import Customer, User
 from core.settings import Settings
 
 ROLE_REASON = "Ihre Rolle darf diese Aktion nicht ausführen."
@@ -217,19 +216,6 @@ def preview(flow: Flow, session: Session, settings: Settings, record_id: int, na
     rendered = outbox.preview(session, settings, shown.template_key, shown.context,
                               customer=shown.customer, kind=shown.kind)
     return MailPreview(rendered, shown.recipient, shown.kind)
-
-
-def next_key(session: Session, module: str, record_id: int, mail: str,
-             numbered: bool = True) -> str:
-    """The idempotency key of the next send of `mail` to this record: ":1", ":2"... (or the
-    plain key for the first send when not `numbered`, which an automatic rule shares, so
-    rule and button never both send it)."""
-    base = idempotency_key(module, record_id, mail)
-    earlier = session.scalar(select(func.count(OutboxMessage.id)).where(or_(
-        OutboxMessage.idempotency_key == base,
-        OutboxMessage.idempotency_key.startswith(base + ":", autoescape=True)))) or 0
-    return idempotency_key(module, record_id, mail, earlier + 1) if (earlier or numbered) \
-        else base
 
 
 def perform(flow: Flow, session: Session, settings: Settings, record_id: int, name: str,

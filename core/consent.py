@@ -11,6 +11,8 @@ from typing import Any
 
 OPTED_OUT = "Kunde hat sich abgemeldet"
 NO_ADDRESS = "Für den Kunden ist keine E-Mail-Adresse hinterlegt"
+# An automatic mail is classified like marketing: an objection stops every one of them.
+AUTOMATIC = "marketing"
 NO_BASIS = ("Keine Werbeeinwilligung, und der Kunde hat noch nichts bei uns gekauft "
             "(keine Bestandskundenausnahme)")
 
@@ -21,11 +23,24 @@ def may_send(customer: Any, kind: str, *, existing_customer: bool = True) -> str
     customer relationship allows marketing without explicit consent."""
     if kind == "staff" or customer is None:
         return None
-    if kind == "marketing" and customer.opted_out_at is not None:
+    return refusal(kind, opted_out=customer.opted_out_at is not None,
+                   has_address=bool((customer.email or "").strip()),
+                   consent=bool(customer.marketing_consent),
+                   existing_customer=existing_customer)
+
+
+def refusal(kind: str, *, opted_out: bool, has_address: bool, consent: bool = False,
+            existing_customer: bool = True) -> str | None:
+    """The rule itself, on plain facts: what may_send answers for a loaded customer, and what
+    the due engine asks for the thousands of due records it reads as plain rows. Automatic
+    mails ask as AUTOMATIC."""
+    if kind == "staff":
+        return None
+    if kind == "marketing" and opted_out:
         return OPTED_OUT
-    if not (customer.email or "").strip():
+    if not has_address:
         return NO_ADDRESS
-    if kind == "marketing" and not customer.marketing_consent and not existing_customer:
+    if kind == "marketing" and not consent and not existing_customer:
         return NO_BASIS
     return None
 

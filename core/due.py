@@ -18,12 +18,12 @@ from sqlalchemy import exists, literal, select
 from sqlalchemy.orm import Session, joinedload
 
 from core import consent, events
-from core.flows import AutoRule, idempotency_key, template_key
+from core.flows import AutoRule, idempotency_key, next_key, template_key
 from core.mail import outbox
 from core.models import Customer, OutboxMessage
 from core.schedule import rule_due
 
-OPTED_OUT_EVENT = f"automatische Mail nicht gesendet: {consent.OPTED_OUT}"
+SUPPRESSED_EVENT = "automatische Mail nicht gesendet"
 MAX_STEPS = 4  # per record and run: a stale due may be recomputed, then fire once
 
 # (session, settings, record, to_status, actor, now): the module's own status change (events,
@@ -100,6 +100,7 @@ class State(NamedTuple):
     archived: bool
     opted_out: bool
     customer_name: str = ""
+    has_address: bool = True
 
 
 class Step(NamedTuple):
@@ -137,8 +138,9 @@ def _with_due(spec: DueRules, state: State, status: Any, entered: datetime,
               settings: Any) -> State:
     due = compute_due(spec, status, entered, state.archived, settings)
     rule, at = due if due else (None, None)
+    # The constructor, not _replace: this runs for hundreds of records per nightly run.
     return State(state.record_id, status, entered, rule, at, state.archived, state.opted_out,
-                 state.customer_name)
+                 state.customer_name, state.has_address)
 
 
 def _outcome(spec: DueRules, state: State, rule: AutoRule, now: datetime, sent: bool,
@@ -156,9 +158,14 @@ def decide(spec: DueRules, state: State, now: datetime, settings: Any) -> Step:
         # The record moved on without its due being re-armed: derive it from the status.
         return Step("recompute", _with_due(spec, state, state.status, state.status_changed_at,
                                            settings))
-    if state.opted_out:
-        outcome = _outcome(spec, state, rule, now, False, consent.OPTED_OUT)
-        return Step("suppress", state._replace(due_rule=None, due_at=None), outcome)
+    # The consent rule is asked only when a flag it reads is set: for an automatic mail it
+    # answers None otherwise, and this runs for every due record.
+    if state.opted_out or not state.has_address:
+        refused = consent.refusal(consent.AUTOMATIC, opted_out=state.opted_out,
+                                  has_address=state.has_address)
+        if refused:
+            outcome = _outcome(spec, state, rule, now, False, refused)
+            return Step("suppress", state._replace(due_rule=None, due_at=None), outcome)
     due = state.due_at or now
     late = lateness(rule, due, now)
     outcome = _outcome(spec, state, rule, now, late is None,
@@ -172,10 +179,11 @@ def decide(spec: DueRules, state: State, now: datetime, settings: Any) -> Step:
 
 
 def _columns(spec: DueRules) -> tuple:
-    # In State's order; the two flags are computed by the database (no datetime parsing).
+    # In State's order; the flags are computed by the database (no datetime parsing).
     m = spec.model
     return (m.id, m.status, m.status_changed_at, m.due_rule, m.due_at, spec.archived_column(),
-            Customer.opted_out_at.is_not(None), Customer.first_name + " " + Customer.last_name)
+            Customer.opted_out_at.is_not(None), Customer.first_name + " " + Customer.last_name,
+            Customer.email != "")
 
 
 def due_states(spec: DueRules, session: Session, until: datetime,
@@ -193,7 +201,8 @@ def due_states(spec: DueRules, session: Session, until: datetime,
 def state_of(spec: DueRules, record: Any, customer: Customer) -> State:
     return State(record.id, record.status, record.status_changed_at, record.due_rule,
                  record.due_at, getattr(record, "archived_at", None) is not None,
-                 customer.opted_out_at is not None, customer.full_name)
+                 customer.opted_out_at is not None, customer.full_name,
+                 bool((customer.email or "").strip()))
 
 
 def _steps(spec: DueRules, state: State, now: datetime, settings: Any) -> list[Step]:
@@ -237,20 +246,6 @@ def _undelivered_predecessor(spec: DueRules, session: Session, record: Any,
     return f"nicht gesendet, weil die {label} nicht hinausging ({what})"
 
 
-def next_key(session: Session, module: str, record_id: int, mail: str,
-             numbered: bool = False) -> str:
-    """The idempotency key of the record's next mail of this kind: the plain key for the
-    first, numbered from the second on (or always, for mails that may legitimately recur,
-    e.g. one missed-appointment follow-up per miss)."""
-    from sqlalchemy import func
-
-    earlier = session.scalar(select(func.count(OutboxMessage.id)).where(
-        OutboxMessage.module == module, OutboxMessage.record_id == record_id,
-        OutboxMessage.template_key == template_key(module, mail)))
-    return idempotency_key(module, record_id, mail,
-                           earlier + 1 if (earlier or numbered) else None)
-
-
 def _rule_key(spec: DueRules, session: Session, record: Any, outcome: Outcome) -> str:
     """A rule that fires once per record shares the plain key with the button (no lookup);
     recurring rules (AutoRule.recurs) are numbered."""
@@ -270,7 +265,9 @@ def _apply(spec: DueRules, session: Session, settings: Any, record: Any, step: S
            now: datetime, recomputed: bool) -> Outcome | None:
     outcome = step.outcome
     if step.kind == "suppress":
-        _suppress(spec, session, record, outcome, OPTED_OUT_EVENT, "opted_out", now)
+        code = "opted_out" if outcome.reason == consent.OPTED_OUT else "no_address"
+        _suppress(spec, session, record, outcome,
+                  f"{SUPPRESSED_EVENT}: {outcome.reason}", code, now)
     elif step.kind == "send":
         if recomputed and _sent_in_stay(spec, session, record, outcome.mail):
             record.due_rule = record.due_at = None  # a stale due must not send a second time
@@ -366,8 +363,9 @@ def upcoming(spec: DueRules, record: Any, customer: Customer, now: datetime, set
     """The automatic mails this record will get, or the German reason why none will come."""
     if getattr(record, "archived_at", None) is not None:
         return [], spec.archived_reason
-    if customer.opted_out_at is not None:
-        return [], f"Keine automatische Mail: {consent.OPTED_OUT}"
+    refused = consent.may_send(customer, consent.AUTOMATIC)
+    if refused:
+        return [], f"Keine automatische Mail: {refused}"
     rule = spec.by_status.get(record.status)
     if rule is None:
         return [], (f"Im Status „{spec.status_labels[record.status]}“ sind keine "

@@ -12,12 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
 from core.auth import require_role
 from core.errors import ActionNotAllowed, NotFound, ValidationError
-from core.models import User
+from core.models import OutboxMessage, User
+from core.validation import UNENCODABLE, FieldErrors, is_encodable
 
 MAX_TEXT = 4000
-FieldErrors = dict[str, str]
 # A field's own parser: (errors, raw data, settings, now) -> cleaned values to merge.
 Cleaner = Callable[[FieldErrors, dict, Any, datetime], dict[str, Any]]
 
@@ -125,6 +128,9 @@ class Action:
 
 def _clean_text(errors: FieldErrors, data: dict, f: Field) -> Any:
     value = str(data.get(f.key) or "").strip()
+    if not is_encodable(value):
+        errors[f.key] = f"„{f.label}“ {UNENCODABLE}"
+        return ""
     if not value and f.required:
         errors[f.key] = f.missing or f"Bitte „{f.label}“ ausfüllen."
     elif len(value) > MAX_TEXT:
@@ -172,6 +178,20 @@ def idempotency_key(module: str, record_id: int, mail: str, number: int | None =
     same mail may go to the same record more than once."""
     base = f"{module}:{record_id}:{mail}"
     return base if number is None else f"{base}:{number}"
+
+
+def next_key(session: Session, module: str, record_id: int, mail: str,
+             numbered: bool = True) -> str:
+    """The key of the next send of `mail` to this record, counting the earlier ones: ":1",
+    ":2", ... When not `numbered` the first send owns the plain key, which an automatic rule
+    and a button share, so the two never both send it; a re-send after it gets ":2"."""
+    base = idempotency_key(module, record_id, mail)
+    earlier = session.scalar(select(func.count(OutboxMessage.id)).where(or_(
+        OutboxMessage.idempotency_key == base,
+        OutboxMessage.idempotency_key.startswith(base + ":", autoescape=True)))) or 0
+    if earlier == 0 and not numbered:
+        return base
+    return idempotency_key(module, record_id, mail, earlier + 1)
 
 
 def checked_action(actions: Mapping[str, Action], name: str, user: User | None) -> Action:

@@ -89,6 +89,21 @@ def test_opted_out_before_the_night_gets_no_market_value_mail(tdb, settings, now
     assert load(tdb, case_id).status == 1 and mails_of(tdb, case_id) == []
 
 
+def test_no_automatic_mail_without_an_address_and_the_timeline_says_why(tdb, settings, now):
+    """The due engine asks the one consent rule: a customer whose address was removed (a DMS
+    import without e-mail, a merge) gets no automatic mail, and the timeline says why."""
+    case_id = new_case(tdb, settings)
+    with tdb.session(write=True) as session:
+        session.get(Customer, load(tdb, case_id).customer_id).email = ""
+    assert [(o.mail, o.sent, o.reason) for o in tick(tdb, settings, TONIGHT)] == [
+        ("market_value", False, "Für den Kunden ist keine E-Mail-Adresse hinterlegt")]
+    assert outbox_rows(tdb, case_id) == []
+    texts = [e.text for e in case_events(tdb, case_id) if e.kind == "mail_suppressed"]
+    assert texts == ["Marktwert-Mail: automatische Mail nicht gesendet: "
+                     "Für den Kunden ist keine E-Mail-Adresse hinterlegt"]
+    assert tick(tdb, settings, TONIGHT + WEEK) == []  # said once, not every minute
+
+
 def to_missed(db, settings, case_id: int, appointment: str = "25.11.2026 10:00") -> None:
     act(db, settings, case_id, "request_appointment")
     act(db, settings, case_id, "confirm_appointment", {"appointment_at": appointment})
