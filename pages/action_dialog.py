@@ -106,6 +106,8 @@ class ActionDialog:
         self.on_done, self.inputs = on_done, None
         self.fixed = {view.choice.key: choice} if view.choice is not None else {}
         self.data: dict[str, Any] = dict(self.fixed)
+        fields = view.fields + ((view.choice,) if view.choice is not None else ())
+        self.labels = {f.key: f.label for f in fields}
         title = view.label
         if view.choice is not None and len(view.options) > 1:
             title += " – " + dict(view.options).get(choice, str(choice)).split(" – ")[0]
@@ -147,7 +149,7 @@ class ActionDialog:
             shown = await run.io_bound(_preview, self.flow, self.record_id, self.view.name,
                                        data, self.user)
         except CORE_ERRORS as exc:
-            notify_error(exc)  # the dialog stays as it is: nothing typed is lost
+            notify_error(exc, self.labels)  # the dialog stays as it is: nothing typed is lost
             return False
         self.data = data
         if shown is None and (self.inputs or not self.view.confirm):
@@ -185,7 +187,7 @@ class ActionDialog:
             message = await run.io_bound(_perform, self.flow, self.record_id, self.view.name,
                                          self.data, self.user)
         except CORE_ERRORS as exc:
-            notify_error(exc)  # the dialog stays open: nothing typed is lost
+            notify_error(exc, self.labels)  # the dialog stays open: nothing typed is lost
             return
         finally:
             self.primary.enable()

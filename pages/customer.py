@@ -13,22 +13,14 @@ from core.customers import duplicates, profile
 from core.formatting import format_date, format_datetime
 from pages.customer_merge import duplicate_banner, duplicates_overview
 from pages.frame import module_pages, page, runtime
+from pages.timeline import timeline
 from pages.widgets import section, value_row
 
 ROLES = ("admin", "service", "sales", "supervisor")  # everyone who works with customers
-# First match wins: "mail_suppressed" is a block, not a mail.
-EVENT_ICONS = {"suppress": "block", "not_sent": "block", "optout": "unsubscribe",
-               "opt_out": "unsubscribe", "opted_out": "unsubscribe", "merged": "merge",
-               "won": "emoji_events", "mail": "mail", "status": "flag", "action": "touch_app",
-               "valuation": "calculate", "remark": "chat", "import": "upload_file"}
 
 
 def customer_url(customer_id: int) -> str:
     return f"/kunden/{customer_id}"
-
-
-def _event_icon(kind: str) -> str:
-    return next((icon for key, icon in EVENT_ICONS.items() if key in kind), "circle")
 
 
 def load(customer_id: int) -> dict[str, Any]:
@@ -104,28 +96,6 @@ async def _panels(customer_id: int, user: Any) -> None:
                     await result
 
 
-def _timeline(data: dict[str, Any]) -> None:
-    with section("Verlauf (alle Module)", "history"):
-        if not data["timeline"]:
-            ui.label("Noch keine Einträge.").classes("text-sm text-grey-7")
-        with ui.column().classes("w-full gap-0").mark("timeline"):
-            for entry in data["timeline"]:
-                with ui.row().classes("w-full no-wrap gap-3 py-2 border-b border-gray-200") \
-                        .mark("timeline-entry"):
-                    ui.icon(_event_icon(entry["kind"]), size="xs").classes("text-grey-6 mt-1")
-                    with ui.column().classes("gap-0 min-w-0 grow"):
-                        ui.label(entry["text"]).classes("text-sm break-words "
-                                                        "whitespace-pre-wrap")
-                        with ui.row().classes("items-center gap-x-2 gap-y-0"):
-                            ui.label(entry["module"]).classes(
-                                "text-xs font-medium text-primary").mark("timeline-module")
-                            ui.label(f"{entry['at']} · {entry['actor']}").classes(
-                                "text-xs text-grey-6")
-                            if entry["url"]:
-                                ui.link("öffnen", entry["url"]).classes(
-                                    "text-xs text-primary").mark("timeline-link")
-
-
 async def customer_page(user: Any, customer_id: int) -> None:
     data = await run.io_bound(load, customer_id)
     _header(data)
@@ -133,7 +103,7 @@ async def customer_page(user: Any, customer_id: int) -> None:
         duplicate_banner(pair, customer_id, user)
     _record(data)
     await _panels(customer_id, user)
-    _timeline(data)
+    timeline(data["timeline"], "Verlauf (alle Module)")
     duplicates_overview(customer_id)
 
 

@@ -3,7 +3,7 @@ error notifications. Display only; every decision comes from core."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TypeVar
 
 from nicegui import run, ui
@@ -13,15 +13,10 @@ from core.errors import ActionNotAllowed, NotFound, ValidationError
 
 T = TypeVar("T")
 
-# Field names core uses in ValidationError -> German label for the notification.
+# The kernel's own field names in a ValidationError -> German label for the notification. A
+# page that shows other fields passes their labels (the action dialog: its Fields' labels).
 FIELD_LABELS: dict[str, str] = {
-    "appointment_at": "Termin", "purchase_price_eur": "Ankaufspreis",
-    "override_reason": "Begründung",
-    "subject": "Betreff", "text": "Text", "html": "HTML", "email": "E-Mail",
-    # win-back actions and companies
-    "note": "Notiz", "days": "Tage", "template": "Vorlage", "name": "Name",
-    "sender_name": "Absendername", "code": "Kürzel", "standard_template_key": "Standardvorlage",
-    "voucher_template_key": "Gutscheinvorlage", "file": "Datei",
+    "subject": "Betreff", "text": "Text", "html": "HTML", "email": "E-Mail", "file": "Datei",
 }
 
 
@@ -52,17 +47,19 @@ def value_row(label: str, value: str, marker: str = "") -> ui.label:
     return cell
 
 
-def error_text(exc: Exception) -> str:
-    """The German message a user should read for an error core raised."""
+def error_text(exc: Exception, labels: Mapping[str, str] | None = None) -> str:
+    """The German message a user should read for an error core raised; `labels` name the
+    page's own fields."""
     if isinstance(exc, ValidationError):
-        return " ".join(f"{FIELD_LABELS.get(k, k)}: {v}" for k, v in exc.errors.items())
+        names = FIELD_LABELS | dict(labels or {})
+        return " ".join(f"{names.get(k, k)}: {v}" for k, v in exc.errors.items())
     if isinstance(exc, (ActionNotAllowed, PermissionDenied, NotFound)):
         return str(exc) or "Nicht möglich."
     return f"Unerwarteter Fehler: {exc}"
 
 
-def notify_error(exc: Exception) -> None:
-    ui.notify(error_text(exc), type="negative", multi_line=True, close_button="OK",
+def notify_error(exc: Exception, labels: Mapping[str, str] | None = None) -> None:
+    ui.notify(error_text(exc, labels), type="negative", multi_line=True, close_button="OK",
               timeout=8000)
 
 

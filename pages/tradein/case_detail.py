@@ -14,18 +14,10 @@ from core.tradein.actions import FLOW
 from core.tradein.flow import MAILS, STATUS_LABELS
 from pages.action_dialog import action_bar
 from pages.frame import page, runtime
+from pages.timeline import timeline
 from pages.tradein.cases import ROLES, list_url
 from pages.tradein.widgets import status_badge
 from pages.widgets import section, value_row
-
-EVENT_ICONS = {"suppress": "block", "not_sent": "block", "mail": "mail", "status": "flag",
-               "action": "touch_app", "valuation": "calculate", "remark": "chat",
-               "archiv": "archive", "optout": "unsubscribe", "opt_out": "unsubscribe",
-               "wish": "event"}
-
-
-def _event_icon(kind: str) -> str:
-    return next((icon for key, icon in EVENT_ICONS.items() if key in kind), "circle")
 
 
 def load_case(case_id: int, user: Any = None) -> dict[str, Any]:
@@ -37,7 +29,7 @@ def load_case(case_id: int, user: Any = None) -> dict[str, Any]:
         customer = case.customer
         now = clock.now()
         upcoming, why_none = rules.upcoming_for_case(session, case, now, settings)
-        timeline = events.for_record(session, KEY, case_id)
+        entries = events.for_record(session, KEY, case_id)
         return {
             "id": case.id, "status": case.status, "archived": case.archived_at is not None,
             "customer_name": customer.full_name, "email": customer.email,
@@ -58,7 +50,7 @@ def load_case(case_id: int, user: Any = None) -> dict[str, Any]:
                  else o.mail, "reason": o.reason or ""} for o in upcoming],
             "why_none": why_none or "",
             "timeline": [{"at": format_datetime(e.at, tz), "text": e.text, "kind": e.kind,
-                          "actor": e.actor} for e in timeline],
+                          "actor": e.actor} for e in entries],
         }
 
 
@@ -111,20 +103,6 @@ def _deal(case: dict[str, Any]) -> None:
         value_row("Angelegt am", case["created"])
 
 
-def _timeline(case: dict[str, Any]) -> None:
-    with section("Verlauf", "history").classes("h-full"):
-        if not case["timeline"]:
-            ui.label("Noch keine Einträge.").classes("text-sm text-grey-7")
-        with ui.column().classes("w-full gap-0").mark("timeline"):
-            for entry in case["timeline"]:
-                with ui.row().classes("w-full no-wrap gap-3 py-2 border-b border-gray-200"):
-                    ui.icon(_event_icon(entry["kind"]), size="xs").classes("text-grey-6 mt-1")
-                    with ui.column().classes("gap-0 min-w-0"):
-                        ui.label(entry["text"]).classes("text-sm break-words")
-                        ui.label(f"{entry['at']} · {entry['actor']}").classes(
-                            "text-xs text-grey-6")
-
-
 def _upcoming(case: dict[str, Any]) -> None:
     with section("Automatische Mails", "schedule"), ui.column().classes("w-full gap-2").mark(
             "upcoming"):
@@ -162,7 +140,7 @@ async def case_page(user: Any, case_id: int) -> None:
             action_bar(FLOW, case["id"], case["actions"], user, body.refresh)
         with ui.element("div").classes("w-full grid grid-cols-1 md:grid-cols-3 gap-4 items-start"):
             with ui.element("div").classes("md:col-span-2"):
-                _timeline(case)
+                timeline(case["timeline"])
             _upcoming(case)
 
     ui.link("← Zurück zur Liste", list_url()).classes("text-sm text-primary no-underline").mark(

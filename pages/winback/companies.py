@@ -28,6 +28,10 @@ FIELDS = ("code", "name", "sender_name", "standard_template_key", "voucher_templ
 
 
 LABELS = {mails.STANDARD_KEY: "Standard", mails.VOUCHER_KEY: "Gutschein"}
+# The form's fields as a ValidationError names them -> the label of the notification.
+FORM_LABELS = {"code": "Kürzel", "name": "Name", "sender_name": "Absendername",
+               "standard_template_key": "Standardvorlage",
+               "voucher_template_key": "Gutscheinvorlage"}
 
 
 def template_options() -> dict[str, str]:
@@ -93,7 +97,7 @@ def edit_dialog(row: dict[str, Any] | None, options: dict[str, str], actor: str,
             try:
                 await run.io_bound(store, row["id"] if row else None, data, actor)
             except CORE_ERRORS as exc:
-                notify_error(exc)
+                notify_error(exc, FORM_LABELS)
                 return
             dialog.close()
             ui.notify("Firma gespeichert.", type="positive")

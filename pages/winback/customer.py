@@ -15,6 +15,7 @@ from core.winback.actions import FLOW
 from core.winback.flow import STATUS_LABELS
 from pages.action_dialog import action_bar
 from pages.frame import page, runtime
+from pages.timeline import timeline
 from pages.widgets import section, value_row
 from pages.winback.customers import (
     TILE_LABELS,
@@ -29,10 +30,6 @@ from pages.winback.widgets import winback_badge
 EURO_JS = ("v => Number(v).toLocaleString('de-DE', {minimumFractionDigits: 0, "
            "maximumFractionDigits: 2}) + ' €'")
 MONTHS = ("Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez")
-# First match wins: "mail_suppressed" is a block, not a mail.
-EVENT_ICONS = {"suppress": "block", "not_sent": "block", "optout": "unsubscribe",
-               "opt_out": "unsubscribe", "won": "emoji_events", "mail": "mail",
-               "action": "touch_app", "status": "flag", "remark": "chat", "import": "upload_file"}
 
 
 def _percent(value: float | None) -> str:
@@ -179,21 +176,6 @@ def _orders(data: dict[str, Any]) -> None:
                  f"{data['top_group'] or '–'}").classes("text-xs text-grey-7")
 
 
-def _timeline(data: dict[str, Any]) -> None:
-    with section("Verlauf", "history"):
-        if not data["timeline"]:
-            ui.label("Noch keine Einträge.").classes("text-sm text-grey-7")
-        with ui.column().classes("w-full gap-0").mark("timeline"):
-            for entry in data["timeline"]:
-                icon = next((i for k, i in EVENT_ICONS.items() if k in entry["kind"]), "circle")
-                with ui.row().classes("w-full no-wrap gap-3 py-2 border-b border-gray-200"):
-                    ui.icon(icon, size="xs").classes("text-grey-6 mt-1")
-                    with ui.column().classes("gap-0 min-w-0"):
-                        ui.label(entry["text"]).classes("text-sm break-words whitespace-pre-wrap")
-                        ui.label(f"{entry['at']} · {entry['actor']}").classes(
-                            "text-xs text-grey-6")
-
-
 async def winback_customer_page(user: Any, customer_id: int) -> None:
     state = state_from_query(ui.context.client.request.query_params)
     list_href = f"/rueckgewinnung/liste?{query_string(state)}"
@@ -242,7 +224,7 @@ async def winback_customer_page(user: Any, customer_id: int) -> None:
                              "Fenster davor.").classes("text-xs text-grey-7")
                 _orders(data)
             with ui.element("div").classes("lg:col-span-2"):
-                _timeline(data)
+                timeline(data["timeline"])
 
     async def after_action() -> None:
         acted["any"] = True
