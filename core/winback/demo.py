@@ -40,6 +40,7 @@ TRENDS = {"steady": (40, 1.0), "declining": (36, 0.35), "lapsed": (8, 0.0), "new
           "growing": (8, 1.6)}
 HISTORY_MONTHS = 30
 STAFF = ("sabine.egger", "martin.koller")
+WEBSITE_TWINS = 3  # DMS customers who are also website customers (suggested duplicates)
 
 
 def _companies(session: Session, now: datetime) -> list[Company]:
@@ -66,6 +67,19 @@ def _customer(rng: random.Random, number: int, now: datetime) -> Customer:
         phone=f"+43 6{rng.randint(50, 99)} {rng.randint(1000000, 9999999)}",
         marketing_consent=rng.random() < 0.7, created_at=now,
         opted_out_at=now - timedelta(days=rng.randint(20, 300)) if rng.random() < 0.03 else None)
+
+
+def _also_website_customers(session: Session, customers: list[Customer]) -> None:
+    """A few DMS customers are people who also asked for something on the website (another
+    module's demo met them first, without a customer number): same name and address, so the
+    customer page shows them as a suggested duplicate to merge."""
+    website = session.scalars(select(Customer).where(Customer.customer_number.is_(None),
+                                                     Customer.email != "")
+                              .order_by(Customer.id).limit(len(customers)))
+    for customer, known in zip(customers, website, strict=False):
+        customer.first_name, customer.last_name = known.first_name, known.last_name
+        customer.email, customer.company_name = known.email, ""
+        customer.customer_group = "Endkunde"
 
 
 def _orders(rng: random.Random, customer: Customer, home: str, trend: str, today: date,
@@ -171,6 +185,7 @@ def load_demo(session: Session, settings: Settings, now: datetime, count: int = 
     _companies(session, now)
     start = 100000 + (session.scalar(select(func.count(Customer.id))) or 0)
     customers = [_customer(rng, start + i, now) for i in range(count)]
+    _also_website_customers(session, customers[:WEBSITE_TWINS])
     session.add_all(customers)
     session.flush()
     numbers = {code: 0 for code, *_rest in COMPANIES}
