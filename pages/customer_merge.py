@@ -10,7 +10,7 @@ from nicegui import run, ui
 from core import clock
 from core.customers import duplicates, merge
 from core.customers.duplicates import Duplicate
-from pages.frame import runtime
+from pages.frame import notify_on_next_page, runtime
 from pages.widgets import confirm_dialog, notify_error
 
 
@@ -46,8 +46,7 @@ def open_merge_dialog(pair: Duplicate, user: Any) -> ui.dialog:
         except Exception as exc:  # noqa: BLE001 - every refusal is shown, none is lost
             notify_error(exc)
             return True  # nothing to keep in the dialog: it has no input
-        ui.notify(f"Zusammengeführt: jetzt ein Kunde (Kundennr. {pair.keep_number}).",
-                  type="positive")
+        notify_on_next_page(f"Zusammengeführt: jetzt ein Kunde (Kundennr. {pair.keep_number}).")
         ui.navigate.to(_url(pair.keep_id))  # the kept customer, also when this was the other
         return True
 

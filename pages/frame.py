@@ -29,6 +29,7 @@ from pages.search import header_search
 
 ACCENT = "#1d5c8c"  # the one accent colour (calm dealership blue)
 USER_KEY = "user_id"  # app.storage.user key holding the logged-in user's id
+NOTICE_KEY = "notice"  # a notice waiting for the next page (notify_on_next_page)
 # The session token: new on every login, kept both in app.storage.user (server side, keyed
 # by NiceGUI's browser id) and in the signed session cookie (app.storage.browser). Only a
 # browser holding the token of the login is logged in, so a browser id planted before the
@@ -136,11 +137,14 @@ def _frame(user: User, path: str) -> ui.column:
         with ui.row().classes("items-center gap-2"):
             ui.icon("person", size="xs").classes("text-grey-7")
             ui.label(user.display_name).classes("text-sm").mark("current-user")
-            ui.label(ROLES.get(user.role, user.role)).classes("text-xs text-grey-6")
+            ui.label(ROLES.get(user.role, user.role)).classes("text-xs text-grey-6 gt-xs")
             ui.button("Abmelden", icon="logout", on_click=lambda: ui.navigate.to("/logout")).props(
                 "flat dense no-caps color=grey-8").mark("logout")
     settings = runtime().settings()
-    with ui.left_drawer(value=True, bordered=True).props("width=220").classes(
+    # Open on wide screens, closed on a phone or tablet: Quasar's show-if-above opens it on
+    # load above 1023 px and reports that back. (value=None would do the same but asks the
+    # browser for the state on every connect, which fails noisily on a quick navigation.)
+    with ui.left_drawer(value=False, bordered=True).props("width=220 show-if-above").classes(
             "bg-white q-pa-none") as drawer, ui.list().classes("w-full pt-2"):
         for label, target, icon in nav_items(user, settings.uses_dev_mailbox):
             active = target == path or (target != "/" and path.startswith(target + "/"))
@@ -152,7 +156,7 @@ def _frame(user: User, path: str) -> ui.column:
                     ui.icon(icon, size="sm")
                 ui.item_section(label)
             item.mark("nav-" + target.strip("/").replace("/", "-") if target != "/" else "nav-home")
-    return ui.column().classes("w-full max-w-[1400px] mx-auto p-6 gap-4").mark("content")
+    return ui.column().classes("w-full max-w-[1400px] mx-auto p-3 sm:p-6 gap-4").mark("content")
 
 
 def _page_signature(fn: Callable[..., Any]) -> inspect.Signature:
@@ -176,6 +180,9 @@ def page(path: str, title: str, roles: tuple[str, ...] = ()) -> Callable:
                 target = url.path + (f"?{url.query}" if url.query else "")
                 return RedirectResponse(f"/login?next={quote(target, safe='')}", 303)
             content = _frame(user, request_path)
+            notice = app.storage.user.pop(NOTICE_KEY, None)
+            if notice:
+                ui.notify(notice, type="positive")
             with content:
                 if not may_open(user, path):
                     ui.context.client.status_code = 403
@@ -198,6 +205,12 @@ def page(path: str, title: str, roles: tuple[str, ...] = ()) -> Callable:
         return fn
 
     return decorator
+
+
+def notify_on_next_page(message: str) -> None:
+    """A success notice for the page the user is sent to next: a plain ui.notify would vanish
+    with the page it was shown on."""
+    app.storage.user[NOTICE_KEY] = message
 
 
 def _message(title: str, text: str, marker: str) -> None:

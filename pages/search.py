@@ -83,7 +83,7 @@ class SearchBox:
                     if hit.company_name and hit.company_name != hit.name:
                         ui.item_label(hit.company_name).props("caption").classes("text-xs")
                     ui.item_label(hit.subtitle).props("caption").classes(
-                        "text-xs break-all")
+                        "text-xs break-words")
         if not self.inline:
             self.results.open()
 

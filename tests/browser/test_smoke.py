@@ -5,6 +5,8 @@ from tools import liveserver
 
 
 def test_login_shows_dashboard(browser, live_server):
+    browser.get(live_server.url + "/login")
+    browser.delete_all_cookies()  # the browser is shared: start logged out
     browser.get(live_server.url + "/")
     # Not logged in: the console sends us to the login page first.
     liveserver.wait_for(browser, liveserver.field_xpath("Benutzername"))
