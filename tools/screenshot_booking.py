@@ -26,15 +26,13 @@ def _serve(db_url: str) -> tuple[object, str]:
     from fastapi import FastAPI
 
     import app as kundenpilot
-    from core import clock, demo
-    from core import settings as settings_mod
     from core.runtime import Runtime
     from pages import frame
     from pages.tradein import booking
 
+    kundenpilot.install_modules()
     db = kundenpilot.open_database(db_url)
-    with db.session(write=True) as session:
-        demo.load_demo(session, settings_mod.load(session), clock.now())
+    kundenpilot.prepare_demo(db)
     frame.set_runtime(Runtime(db))
     web = FastAPI()
     booking.register(web)

@@ -1,7 +1,8 @@
-"""Save a PNG of every page: `python tools/screenshots.py [--out screenshots]`.
+"""Save a PNG of every page: `python tools/screenshots.py [--out screenshots] [--widths 1400,390]`.
 
 Starts Kundenpilot on a free port with demo data in a temp directory, logs in with headless
-Chromium and captures each page at full height into screenshots/ (git-ignored)."""
+Chromium and captures each page at full height and at every width (desktop and phone) into
+screenshots/ (git-ignored), as <page>-<width>.png."""
 from __future__ import annotations
 
 import argparse
@@ -20,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from tools import liveserver  # noqa: E402 - after the path set-up above
 
-WIDTH = 1440
+WIDTHS = (1400, 390)
 API_KEY = "screenshot-api-key"
 
 
@@ -30,18 +31,22 @@ def _first(db_file: Path, sql: str) -> int:
     return row[0] if row else 1
 
 
-def _capture(driver, url: str, path: Path, settle: float) -> None:
-    driver.set_window_size(WIDTH, 1000)
+def _capture(driver, url: str, path: Path, settle: float, width: int) -> None:
+    driver.set_window_size(width, 1000)
     driver.get(url)
     liveserver.wait_for(driver, "//body//*[self::h1 or contains(@class, 'q-page')]")
     time.sleep(settle)  # let the page's own background loads (run.io_bound) finish
+    _save_full_height(driver, path, width)
+    print(f"  {path.name:34} {url}")
+
+
+def _save_full_height(driver, path: Path, width: int) -> None:
     height = driver.execute_script(
         "return Math.max(document.body.scrollHeight,"
         " (document.querySelector('.q-page-container')||document.body).scrollHeight)")
-    driver.set_window_size(WIDTH, min(max(int(height) + 120, 800), 6000))
+    driver.set_window_size(width, min(max(int(height) + 120, 800), 6000))
     time.sleep(0.3)
     driver.save_screenshot(str(path))
-    print(f"  {path.name:28} {url}")
 
 
 def _mail_activity(server: liveserver.LiveServer) -> None:
@@ -87,7 +92,47 @@ def _pages(server: liveserver.LiveServer) -> list[tuple[str, str]]:
         ("11-unsubscribe", f"/abmelden/{unsubscribe_token(customer)}"),
         ("12-unsubscribe-invalid", "/abmelden/kaputt"),
         *_winback_pages(db_file),
+        *_customer_pages(db_file),
     ]
+
+
+def _customer_pages(db_file: Path) -> list[tuple[str, str]]:
+    """The customer page: a website customer with a suggested DMS duplicate (banner), its
+    DMS twin (trade-in and win-back panels), and a customer who opted out."""
+    website = _first(db_file, (
+        "select w.id from customers w join customers d on d.email = w.email"
+        " and d.customer_number is not null where w.customer_number is null order by w.id"))
+    dms = _first(db_file, (
+        "select d.id from customers w join customers d on d.email = w.email"
+        " and d.customer_number is not null where w.customer_number is null order by w.id"))
+    opted_out = _first(db_file, "select id from customers where opted_out_at is not null"
+                                " order by id")
+    return [
+        ("30-customer-website-duplicate", f"/kunden/{website}"),
+        ("31-customer-dms-twin", f"/kunden/{dms}"),
+        ("32-customer-opted-out", f"/kunden/{opted_out}"),
+    ]
+
+
+def _search(driver, server: liveserver.LiveServer, out: Path, settle: float,
+            width: int) -> None:
+    """The header search with its results open (on a phone: the search dialog)."""
+    from selenium.webdriver.common.by import By
+
+    driver.set_window_size(width, 1000)
+    driver.get(server.url + "/")
+    liveserver.wait_for(driver, "//body//*[contains(@class, 'q-page')]")
+    if width < 600:
+        button = liveserver.wait_for(driver, "//button[.//i[normalize-space()='search']]")
+        driver.execute_script("arguments[0].click()", button)  # past the open drawer
+        box = liveserver.wait_for(driver, f"{liveserver.DIALOG}//input")
+    else:
+        box = driver.find_element(By.XPATH, "//header//input")
+    box.send_keys("hu")
+    liveserver.wait_text(driver, "Kundennr.")
+    time.sleep(settle)
+    driver.save_screenshot(str(out / f"33-search-{width}.png"))
+    print(f"  {f'33-search-{width}.png':34} / (Suche „hu“)")
 
 
 def _winback_pages(db_file: Path) -> list[tuple[str, str]]:
@@ -112,7 +157,7 @@ def _winback_pages(db_file: Path) -> list[tuple[str, str]]:
 
 
 def _import_report(driver, server: liveserver.LiveServer, work: Path, out: Path,
-                   settle: float) -> None:
+                   settle: float, width: int) -> None:
     """The import page after uploading a customer file with two bad rows (report shown)."""
     from selenium.webdriver.common.by import By
 
@@ -121,23 +166,23 @@ def _import_report(driver, server: liveserver.LiveServer, work: Path, out: Path,
                    "40001;Anna;Gut;anna@example.at;ja\n"
                    ";Ohne;Nummer;ohne@example.at;ja\n"
                    "40003;Kaputt;Mail;keine-adresse;vielleicht\n", encoding="utf-8")
-    driver.set_window_size(WIDTH, 1000)
+    driver.set_window_size(width, 1000)
     driver.get(server.url + "/import")
     liveserver.wait_for(driver, "//*[contains(text(),'CSV-Datei hierher')]")
     driver.find_element(By.XPATH, "//input[@type='file']").send_keys(str(bad))
     liveserver.wait_text(driver, "Pflichtfeld")
     time.sleep(settle)
-    height = driver.execute_script("return document.body.scrollHeight")
-    driver.set_window_size(WIDTH, min(max(int(height) + 120, 800), 6000))
-    time.sleep(0.3)
-    driver.save_screenshot(str(out / "25b-import-report.png"))
-    print(f"  {'25b-import-report.png':28} /import (Datei mit Fehlern)")
+    _save_full_height(driver, out / f"25b-import-report-{width}.png", width)
+    print(f"  {f'25b-import-report-{width}.png':34} /import (Datei mit Fehlern)")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
     parser.add_argument("--settle", type=float, default=1.5, help="seconds per page")
+    parser.add_argument("--widths", default=",".join(map(str, WIDTHS)),
+                        help="window widths in px, comma-separated")
+    parser.add_argument("--only", default="", help="only pages whose name contains this")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="kp-screens-") as tmp:
@@ -148,11 +193,21 @@ def main(argv: list[str] | None = None) -> int:
         try:
             print(f"Server {server.url}; Bilder nach {args.out}")
             _mail_activity(server)
-            _capture(driver, server.url + "/login", args.out / "01-login.png", args.settle)
+            widths = [int(w) for w in args.widths.split(",")]
+            for width in widths:
+                _capture(driver, server.url + "/login", args.out / f"01-login-{width}.png",
+                         args.settle, width)
             liveserver.login(driver, server)
             for name, path in _pages(server):
-                _capture(driver, server.url + path, args.out / f"{name}.png", args.settle)
-            _import_report(driver, server, work, args.out, args.settle)
+                if args.only in name:
+                    for width in widths:
+                        _capture(driver, server.url + path, args.out / f"{name}-{width}.png",
+                                 args.settle, width)
+            for width in widths:
+                if args.only in "33-search":
+                    _search(driver, server, args.out, args.settle, width)
+                if args.only in "25b-import-report":
+                    _import_report(driver, server, work, args.out, args.settle, width)
         finally:
             driver.quit()
             server.stop()

@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from sqlalchemy import text  # noqa: E402
 
+import app  # noqa: E402
 from core.db import Database  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from core.winback import detection, queries  # noqa: E402
@@ -95,6 +96,7 @@ def first_page(db: Database) -> float:
 
 
 def main() -> int:
+    app.install_modules()  # what every command of app.py does first
     parser = argparse.ArgumentParser()
     parser.add_argument("--customers", type=int, default=20_000)
     parser.add_argument("--lines", type=int, default=1_000_000)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+import app  # noqa: E402
 from core.db import Database  # noqa: E402
 from core.imports import run_import  # noqa: E402
 
@@ -71,6 +72,7 @@ def timed(db: Database, kind: str, data: bytes) -> tuple[float, object]:
 
 
 def main() -> None:
+    app.install_modules()  # what every command of app.py does first
     folder = Path(tempfile.mkdtemp(prefix="kp-bench-import-"))
     try:
         customer_file, order_file = write_files(folder)

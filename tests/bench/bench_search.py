@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from sqlalchemy import select  # noqa: E402
 
+import app  # noqa: E402
 from core.customers import duplicates, search  # noqa: E402
 from core.db import Database  # noqa: E402
 from core.models import Customer  # noqa: E402
@@ -87,6 +88,7 @@ def timed(fn, repeat: int) -> tuple[float, object]:
 
 
 def main() -> int:
+    app.install_modules()  # what every command of app.py does first
     parser = argparse.ArgumentParser()
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=7)

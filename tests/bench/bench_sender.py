@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select  # noqa: E402
 
+import app  # noqa: E402
 from core import clock  # noqa: E402
 from core.db import Database  # noqa: E402
 from core.mail import outbox, templates  # noqa: E402
@@ -119,6 +120,7 @@ def timed_drain(db: Database, settings: Settings, count: int) -> float:
 
 
 def main(count: int, rounds: int) -> None:
+    app.install_modules()  # what every command of app.py does first
     clock.set_now(NOW)
     port = free_port()
     sink = subprocess.Popen([sys.executable, __file__, "--sink", str(port)], text=True,

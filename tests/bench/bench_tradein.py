@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from sqlalchemy import insert, text  # noqa: E402
 
+import app  # noqa: E402
 from core import clock  # noqa: E402
 from core.db import Database  # noqa: E402
 from core.mail import templates  # noqa: E402
@@ -166,6 +167,7 @@ def bench_export(db: Database) -> None:
 
 
 def main() -> None:
+    app.install_modules()  # what every command of app.py does first
     settings = Settings()
     clock.set_now(NOW)
     with tempfile.TemporaryDirectory() as tmp:
