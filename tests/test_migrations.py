@@ -38,7 +38,10 @@ def _fill_0003(url: str) -> None:
             "INSERT INTO events (id, at, customer_id, case_id, kind, text, actor) VALUES "
             "(1, :at, 7, 42, 'status', 'Status: 1 → 2', 'system'), "
             "(2, :at, 7, NULL, 'winback_action', 'Rückgewinnung: Bemerkung', 'anna'), "
-            "(3, :at, NULL, NULL, 'login', 'Anmeldung: anna', 'anna')"), {"at": AT})
+            "(3, :at, NULL, NULL, 'login', 'Anmeldung: anna', 'anna'), "
+            "(4, :at, 7, NULL, 'winback_won_back', 'Rückgewinnung: Bestellung', 'system'), "
+            "(5, :at, NULL, NULL, 'winback_detection', 'Rückgewinnung neu berechnet', "
+            "'system')"), {"at": AT})
         for oid, key, template, case_id in ((1, "tradein:42:market_value",
                                              "tradein.market_value", 42),
                                             (2, "winback:7:standard:1", "winback.standard",
@@ -77,7 +80,8 @@ def test_0004_points_rows_to_module_records(tmp_path):
     engine.dispose()
     # One event vocabulary: win-back's own kind became the kernel's "action".
     assert events == [(1, 7, "tradein", 42, "status"), (2, 7, "winback", 7, "action"),
-                      (3, None, None, None, "login")]
+                      (3, None, None, None, "login"), (4, 7, "winback", 7, "status"),
+                      (5, None, "winback", None, "detection_run")]
     assert outbox == [(1, 7, "tradein", 42, "sent"), (2, 7, "winback", 7, "sent")]
     for table in ("events", "outbox"):
         assert "case_id" not in columns[table]
@@ -98,7 +102,8 @@ def test_downgrade_restores_case_id(tmp_path):
     engine = create_engine(url)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT id, case_id, kind FROM events ORDER BY id")).all() == [
-            (1, 42, "status"), (2, None, "winback_action"), (3, None, "login")]
+            (1, 42, "status"), (2, None, "winback_action"), (3, None, "login"),
+            (4, None, "winback_won_back"), (5, None, "winback_detection")]
         assert conn.execute(text("SELECT id, case_id FROM outbox ORDER BY id")).all() == [
             (1, 42), (2, None)]
     engine.dispose()

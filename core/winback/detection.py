@@ -41,7 +41,7 @@ from core.winback.models import OrderLine, WinbackEntry
 Progress = Callable[[float, str], None]  # (fraction 0..1, German step text)
 ENTRIES = WinbackEntry.__table__
 LINES = OrderLine.__table__
-RUN_EVENT = "winback_detection"  # one timeline event per run; its time is "last computed"
+RUN_EVENT = "detection_run"  # one event per run (module "winback"); its time: "last computed"
 _CHUNK = 500  # ids per IN (...) list: far below every database's parameter limit
 
 
@@ -242,7 +242,7 @@ def _mark_won_back(session: Session, settings: Settings, now: datetime) -> int:
         session.execute(update(ENTRIES).where(ENTRIES.c.customer_id == cid).values(
             status="won_back", status_changed_at=now, won_back_at=now, won_back_cents=total))
         events.record(
-            session, now, "winback_won_back",
+            session, now, "status",
             f"Rückgewinnung: Bestellung vom {first_day:%d.%m.%Y} nach dem Kontakt am "
             f"{contacts[cid]:%d.%m.%Y}, Umsatz seitdem {format_eur(total)} – Status: "
             f"{STATUS_LABELS[status]} → {STATUS_LABELS['won_back']}", customer_id=cid,

@@ -18,6 +18,7 @@ from core.csvexport import Money, to_csv_bytes
 from core.errors import NotFound
 from core.ids import in_range as id_in_range
 from core.models import Customer, Event
+from core.winback import KEY
 from core.winback.detection import RUN_EVENT, add_months
 from core.winback.flow import CLOSED, STATUS_LABELS, TILE_KEYS
 from core.winback.models import Company, OrderLine, WinbackEntry
@@ -215,7 +216,8 @@ def export_csv(session: Session, *, tile: str | None, search: str = "",
 
 def last_run(session: Session) -> datetime | None:
     """When the detection last ran (None before the first run)."""
-    return session.scalar(select(func.max(Event.at)).where(Event.kind == RUN_EVENT))
+    return session.scalar(select(func.max(Event.at)).where(Event.module == KEY,
+                                                           Event.kind == RUN_EVENT))
 
 
 def filter_options(session: Session) -> dict[str, list[str]]:

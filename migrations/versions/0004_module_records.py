@@ -18,7 +18,8 @@ branch_labels = None
 depends_on = None
 
 TABLES = ('events', 'outbox')
-KIND_RENAMES = (('winback_action', 'action'), ('winback_mail_suppressed', 'mail_suppressed'))
+KIND_RENAMES = (('winback_action', 'action'), ('winback_mail_suppressed', 'mail_suppressed'),
+                ('winback_won_back', 'status'), ('winback_detection', 'detection_run'))
 
 
 def upgrade() -> None:

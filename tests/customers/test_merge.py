@@ -185,6 +185,28 @@ def test_winback_entry_moves_over_when_only_the_other_has_one(cdb, pair, now):
         assert (moved.status, moved.remark) == ("mailed", "angerufen")
 
 
+def test_winback_timeline_and_mails_of_the_other_record_point_to_the_kept_one(cdb, pair, now):
+    """Win-back records are keyed by customer: its events and mails name the customer id as
+    their record, so they must name the kept customer after a merge (else the timeline and
+    the outbox link to a page that no longer exists)."""
+    with cdb.session(write=True) as session:
+        session.add(WinbackEntry(customer_id=pair["web"], status="mailed", computed_at=now))
+        session.add(Event(at=now, customer_id=pair["web"], module="winback",
+                          record_id=pair["web"], kind="action", text="Rückgewinnung: Mail"))
+        mail = waiting_mail(pair["web"], "marketing", now)
+        mail.module, mail.record_id = "winback", pair["web"]
+        session.add(mail)
+    do_merge(cdb, pair, now)
+    with cdb.session() as session:
+        for model in (Event, OutboxMessage):
+            records = set(session.scalars(select(model.record_id).where(
+                model.module == "winback", model.record_id.is_not(None))))
+            assert records == {pair["dms"]}, model.__tablename__
+        # Trade-in records keep their own ids: only the customer link moved.
+        assert set(session.scalars(select(Event.record_id).where(
+            Event.module == "tradein"))) == {pair["case"]}
+
+
 def test_sales_may_not_merge_and_nothing_changes(cdb, pair, now):
     before = counts(cdb, pair["web"])
     with pytest.raises(PermissionDenied):
