@@ -37,7 +37,8 @@ QueueMail = Callable[[Session, Any, Any, str, str, str, datetime], OutboxMessage
 class DueRules:
     """What a module tells the due engine. `model` is its record class with the columns
     id, customer_id, status, status_changed_at, due_rule, due_at (and archived_at if records
-    can be archived) and a `customer` relationship."""
+    can be archived) and a `customer` relationship. A record without a customer is never
+    due (the engine joins the customer: name, opt-out, address)."""
 
     module: str
     model: Any
@@ -47,12 +48,22 @@ class DueRules:
     change_status: ChangeStatus
     queue_mail: QueueMail
     archived_reason: str = "Archiviert"
+    # mail name -> kind (core.flows.MailSpec.kind). A staff mail (e.g. an escalation to a
+    # supervisor) goes whatever the customer chose; every other automatic mail asks the
+    # consent rule as consent.AUTOMATIC.
+    mail_kinds: Mapping[str, str] = field(default_factory=dict)
     by_name: dict[str, AutoRule] = field(init=False)
     by_status: dict[Any, AutoRule] = field(init=False)
 
     def __post_init__(self) -> None:
+        statuses = [r.status for r in self.rules]
+        if len(set(statuses)) != len(statuses):  # the engine keeps one due step per record
+            raise ValueError(f"{self.module}: one automatic rule per status")
         object.__setattr__(self, "by_name", {r.name: r for r in self.rules})
         object.__setattr__(self, "by_status", {r.status: r for r in self.rules})
+
+    def to_staff(self, mail: str) -> bool:
+        return self.mail_kinds.get(mail) == "staff"
 
     def archived_column(self) -> Any:
         column = getattr(self.model, "archived_at", None)
@@ -81,10 +92,6 @@ class Outcome(NamedTuple):
     customer_name: str = ""
     held: bool = False
     due_at: datetime | None = None
-
-    @property
-    def case_id(self) -> int:  # the trade-in name of record_id (tick output, tests)
-        return self.record_id
 
 
 class State(NamedTuple):
@@ -160,7 +167,7 @@ def decide(spec: DueRules, state: State, now: datetime, settings: Any) -> Step:
                                            settings))
     # The consent rule is asked only when a flag it reads is set: for an automatic mail it
     # answers None otherwise, and this runs for every due record.
-    if state.opted_out or not state.has_address:
+    if (state.opted_out or not state.has_address) and not spec.to_staff(rule.mail):
         refused = consent.refusal(consent.AUTOMATIC, opted_out=state.opted_out,
                                   has_address=state.has_address)
         if refused:
@@ -363,10 +370,11 @@ def upcoming(spec: DueRules, record: Any, customer: Customer, now: datetime, set
     """The automatic mails this record will get, or the German reason why none will come."""
     if getattr(record, "archived_at", None) is not None:
         return [], spec.archived_reason
-    refused = consent.may_send(customer, consent.AUTOMATIC)
+    rule = spec.by_status.get(record.status)
+    refused = None if rule is not None and spec.to_staff(rule.mail) else \
+        consent.may_send(customer, consent.AUTOMATIC)
     if refused:
         return [], f"Keine automatische Mail: {refused}"
-    rule = spec.by_status.get(record.status)
     if rule is None:
         return [], (f"Im Status „{spec.status_labels[record.status]}“ sind keine "
                     "automatischen Mails vorgesehen")

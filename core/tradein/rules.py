@@ -32,6 +32,7 @@ def _queue(session: Session, settings: Any, case: TradeInCase, mail: str, key: s
 DUE = due.DueRules(
     module=KEY, model=TradeInCase, rules=AUTO_RULES, status_labels=STATUS_LABELS,
     mail_labels={key: spec.label for key, spec in MAILS.items()},
+    mail_kinds={key: spec.kind for key, spec in MAILS.items()},
     change_status=_change_status, queue_mail=_queue, archived_reason="Fall archiviert")
 
 

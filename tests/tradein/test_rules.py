@@ -28,7 +28,7 @@ def opt_out(db, case_id: int) -> None:
 
 
 def fired(outcomes) -> list[tuple[int, str]]:
-    return [(o.case_id, o.mail) for o in outcomes if o.sent]
+    return [(o.record_id, o.mail) for o in outcomes if o.sent]
 
 
 def test_market_value_mail_goes_out_in_the_first_nightly_run(tdb, settings, now):
@@ -170,14 +170,14 @@ def test_forecast_matches_what_run_due_later_does(tdb, settings, now):
                                          include_suppressed=True)
     expected = [(fresh, "market_value", TONIGHT), (missed, "missed_followup", now + WEEK),
                 (fresh, "reminder", TONIGHT + WEEK)]
-    assert [(o.case_id, o.mail, o.at) for o in forecast] == expected
-    assert [(o.case_id, o.sent) for o in with_suppressed if o.case_id == quiet] == [
+    assert [(o.record_id, o.mail, o.at) for o in forecast] == expected
+    assert [(o.record_id, o.sent) for o in with_suppressed if o.record_id == quiet] == [
         (quiet, False)]
     # Now let time pass: hourly ticks plus the forecast instants themselves.
     instants = {now + timedelta(hours=h) for h in range(1, 14 * 24)} | {o.at for o in forecast}
     happened = []
     for at in sorted(instants):
-        happened += [(o.case_id, o.mail, at) for o in tick(tdb, settings, at) if o.sent]
+        happened += [(o.record_id, o.mail, at) for o in tick(tdb, settings, at) if o.sent]
     assert happened == expected
 
 
