@@ -81,6 +81,7 @@ class Module:
 
     key: str  # identifier: template keys "<key>.<name>", events/outbox rows (module, record_id)
     label: str  # German, as staff read it
+    record_label: str = "Nr."  # one record in console lines and links, e.g. "Fall"
     flow: Any = None  # its action flow (core.actions.Flow): the actions table and hooks
     models: tuple[type, ...] = ()
     # (session, now, settings) -> outcomes: the due rules, called by every tick.

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from core import events
+from core import consent, events
 from core.errors import NotFound
 from core.mail.tokens import read_unsubscribe_token
 from core.models import Customer, OutboxMessage
@@ -30,15 +30,19 @@ def opt_out(session: Session, customer: Customer, now: datetime, actor: str = "K
     if customer.opted_out_at is not None:
         return False
     customer.opted_out_at = now
-    cancelled = session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.customer_id == customer.id, OutboxMessage.kind == "marketing",
-               OutboxMessage.status.in_(PENDING))
-        .values(status="cancelled", last_error="Kunde hat sich abgemeldet")
-    ).rowcount
+    cancelled = cancel_waiting_marketing(session, customer.id)
     text = "Kunde hat sich von allen automatischen E-Mails abgemeldet"
     if cancelled:
         text += f" ({cancelled} wartende E-Mail(s) storniert)"
     events.record(session, now, "opted_out", text, customer_id=customer.id, actor=actor)
     return True
 
+
+def cancel_waiting_marketing(session: Session, customer_id: int) -> int:
+    """Cancel the customer's marketing mails that have not gone out yet (an objection stops
+    them); returns how many."""
+    return session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.customer_id == customer_id, OutboxMessage.kind == "marketing",
+               OutboxMessage.status.in_(PENDING))
+        .values(status="cancelled", last_error=consent.OPTED_OUT)).rowcount

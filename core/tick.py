@@ -39,7 +39,8 @@ class TickReport:
             for o in items:
                 what = "eingereiht" if o.sent else f"nicht gesendet: {o.reason}"
                 who = f" ({o.customer_name})" if getattr(o, "customer_name", "") else ""
-                result.append(f"  {module} Fall {o.case_id}{who}: {o.label} – {what}")
+                noun = _record_label(o.module)
+                result.append(f"  {module} {noun} {o.record_id}{who}: {o.label} – {what}")
         result.append(f"Regeln: {self.fired} ausgelöst, {self.suppressed} unterdrückt")
         if self.drain is not None:
             d = self.drain
@@ -48,6 +49,11 @@ class TickReport:
             if getattr(d, "quota_reached", False):
                 result.append("Tageslimit erreicht: der Rest geht morgen hinaus.")
         return result
+
+
+def _record_label(module_key: str) -> str:
+    module = modules.get(module_key)
+    return module.record_label if module is not None else "Nr."
 
 
 def run_rules(db: Database, settings: Settings, now: datetime) -> dict[str, list[Any]]:

@@ -90,8 +90,6 @@ def map_errors(exc: Exception) -> JSONResponse:
     raise exc
 
 
-
-
 def register(app: FastAPI) -> None:
     """Mount every registered module's API router under /api/v1/<key>."""
     for module in modules.registered():

@@ -19,10 +19,6 @@ from pages.widgets import section, value_row
 ROLES = ("admin", "service", "sales", "supervisor")  # everyone who works with customers
 
 
-def customer_url(customer_id: int) -> str:
-    return f"/kunden/{customer_id}"
-
-
 def load(customer_id: int) -> dict[str, Any]:
     """A plain snapshot of the record, its timeline and its duplicates (one short session);
     NotFound for an unknown id, which the frame shows as the 404 page."""
@@ -55,7 +51,7 @@ def _header(data: dict[str, Any]) -> None:
                 .classes("text-sm px-3 py-1").mark("customer-number-badge")
         else:
             ui.badge("Website-Kunde", color="grey-3", text_color="grey-9").classes(
-                "text-sm px-3 py-1").tooltip("Aus einer Fahrzeugbewertung, ohne Kundennummer "
+                "text-sm px-3 py-1").tooltip("Über die Website gekommen, ohne Kundennummer "
                                              "aus dem DMS")
 
 

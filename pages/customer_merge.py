@@ -8,14 +8,10 @@ from typing import Any
 from nicegui import run, ui
 
 from core import clock
-from core.customers import duplicates, merge
+from core.customers import customer_url, duplicates, merge
 from core.customers.duplicates import Duplicate
 from pages.frame import notify_on_next_page, runtime
 from pages.widgets import confirm_dialog, notify_error
-
-
-def _url(customer_id: int) -> str:
-    return f"/kunden/{customer_id}"
 
 
 def may_merge(user: Any) -> bool:
@@ -47,7 +43,8 @@ def open_merge_dialog(pair: Duplicate, user: Any) -> ui.dialog:
             notify_error(exc)
             return True  # nothing to keep in the dialog: it has no input
         notify_on_next_page(f"Zusammengeführt: jetzt ein Kunde (Kundennr. {pair.keep_number}).")
-        ui.navigate.to(_url(pair.keep_id))  # the kept customer, also when this was the other
+        # The kept customer, also when the page was the other one's.
+        ui.navigate.to(customer_url(pair.keep_id))
         return True
 
     return confirm_dialog("Kunden zusammenführen?", confirm, body=lambda: _explain(pair),
@@ -66,7 +63,7 @@ def duplicate_banner(pair: Duplicate, customer_id: int, user: Any) -> None:
         with ui.column().classes("gap-0 grow min-w-[14rem]"):
             with ui.row().classes("items-baseline gap-1"):
                 ui.label("Mögliche Dublette:").classes("text-sm font-medium")
-                ui.link(other, _url(other_id)).classes("text-sm text-primary").mark(
+                ui.link(other, customer_url(other_id)).classes("text-sm text-primary").mark(
                     "duplicate-link")
             ui.label(f"Gleiche E-Mail-Adresse {pair.email}").classes(
                 "text-xs text-grey-8 break-all")
@@ -109,10 +106,11 @@ def duplicates_overview(customer_id: int) -> None:
                 with ui.element("div").classes("w-full flex flex-wrap items-baseline gap-x-2 "
                                                "py-1 border-b border-gray-200") \
                         .mark("duplicates-list-entry"):
-                    ui.link(pair.drop_name, _url(pair.drop_id)).classes("text-sm text-primary")
+                    ui.link(pair.drop_name, customer_url(pair.drop_id)).classes(
+                        "text-sm text-primary")
                     ui.label("↔").classes("text-sm text-grey-6")
                     ui.link(f"{pair.keep_name} (Kundennr. {pair.keep_number})",
-                            _url(pair.keep_id)).classes("text-sm text-primary")
+                            customer_url(pair.keep_id)).classes("text-sm text-primary")
                     ui.label(pair.email).classes("text-xs text-grey-7 break-all")
             if len(pairs) > OVERVIEW_SIZE:
                 ui.label(f"Die {OVERVIEW_SIZE} neuesten; nach jeder Zusammenführung rücken "

@@ -72,7 +72,7 @@ def load_forecast() -> list[dict[str, Any]]:
             "items": [{
                 "at": format_datetime(o.at, settings.timezone)[-5:],
                 "mail": o.label,
-                "customer": o.customer_name or f"{m.label} Nr. {o.record_id}",
+                "customer": o.customer_name or f"{m.label} {m.record_label} {o.record_id}",
                 "href": modules.record_url(m.key, o.record_id) or "", "reason": o.reason or "",
             } for m, o in items[:PER_DAY_SHOWN]],
         })

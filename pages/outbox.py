@@ -91,7 +91,8 @@ def _record_link(row: Any) -> dict[str, Any] | None:
     url = modules.record_url(row.module, row.record_id)
     if url is None:
         return None
-    return {"label": modules.get(row.module).label, "text": f"Nr. {row.record_id} öffnen",
+    module = modules.get(row.module)
+    return {"label": module.label, "text": f"{module.record_label} {row.record_id} öffnen",
             "url": url}
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from nicegui import run, ui
 
+from core.customers import customer_url
 from core.customers import search as customer_search
 from core.customers.search import MIN_LENGTH, SearchHit
 from core.runtime import Runtime
@@ -114,7 +115,7 @@ class SearchBox:
         self._close()
         if self.on_open is not None:
             self.on_open()
-        ui.navigate.to(f"/kunden/{hit.id}")
+        ui.navigate.to(customer_url(hit.id))
 
 
 def header_search(runtime: Runtime) -> None:

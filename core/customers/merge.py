@@ -10,13 +10,12 @@ from datetime import datetime
 from sqlalchemy import Table, UniqueConstraint, delete, exists, select, update
 from sqlalchemy.orm import Session
 
-from core import events, modules
+from core import events, modules, optout
 from core.auth import require_role
 from core.customers.duplicates import checked_pair
 from core.errors import ActionNotAllowed
 from core.imports.runs import running
-from core.models import Base, Customer, OutboxMessage, User
-from core.optout import PENDING
+from core.models import Base, Customer, User
 
 MERGE_ROLES = ("service", "supervisor")  # and admin, who may do everything
 MERGED_EVENT = "customer_merged"
@@ -90,17 +89,6 @@ def _move_rows(session: Session, keep_id: int, drop_id: int) -> dict[str, int]:
     return moved
 
 
-def _cancel_marketing(session: Session, customer_id: int) -> int:
-    """What core.optout does at an opt-out: the other record's waiting marketing mails now
-    belong to someone who objected."""
-    return session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.customer_id == customer_id, OutboxMessage.kind == "marketing",
-               OutboxMessage.status.in_(PENDING))
-        .values(status="cancelled", last_error="Kunde hat sich abgemeldet")
-        .execution_options(synchronize_session=False)).rowcount
-
-
 def _describe(drop: Customer, result: MergeResult, cancelled: int) -> str:
     text = f"Kunde zusammengeführt: Website-Kunde {drop.full_name or drop.email} " \
            f"({drop.email}) übernommen"
@@ -126,7 +114,8 @@ def merge(session: Session, keep_id: int, drop_id: int, *, user: User | None,
     _combine_consent(keep, drop)
     session.flush()
     result.moved = _move_rows(session, keep.id, drop.id)
-    cancelled = _cancel_marketing(session, keep.id) if keep.opted_out_at is not None else 0
+    cancelled = optout.cancel_waiting_marketing(session, keep.id) \
+        if keep.opted_out_at is not None else 0
     session.expunge(drop)  # deleted below without the ORM touching its (moved) children
     session.execute(delete(Customer).where(Customer.id == drop.id)
                     .execution_options(synchronize_session=False))

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core import flows
 from core.formatting import format_date, format_datetime, format_eur
 from core.models import Customer, OutboxMessage
 from core.settings import Settings
@@ -51,7 +52,7 @@ VARIABLES: dict[str, str] = {
 
 def template_key(mail: str) -> str:
     """Database key of a funnel mail's template (factory file: templates/tradein/<mail>.*)."""
-    return f"tradein.{mail}"
+    return flows.template_key(KEY, mail)
 
 
 def _base(settings: Settings) -> str:

@@ -47,6 +47,7 @@ MODULE = Module(
     key=KEY,
     flow=FLOW,
     label="Ankauf",
+    record_label="Fall",
     models=(TradeInCase,),
     run_due=rules.run_due,
     forecast=lambda session, now, settings, days: rules.forecast(session, now, settings,

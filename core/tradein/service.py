@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 from core import actions, due, events
 from core import validation as fields
 from core.errors import NotFound, ValidationError
+from core.flows import idempotency_key
 from core.formatting import format_eur
 from core.ids import in_range as id_in_range
 from core.mail.render import Rendered
@@ -134,7 +135,7 @@ def change_status(session: Session, settings: Settings, case: TradeInCase, to_st
         # One decision mail per change: a bought -> not bought correction informs again.
         case.decision_count = (case.decision_count or 0) + 1
         mails.queue(session, settings, case, case.customer, mail,
-                    f"tradein:{case.id}:{mail}:{case.decision_count}", actor, now)
+                    idempotency_key(KEY, case.id, mail, case.decision_count), actor, now)
 
 
 # --- actions (the kernel's engine, core.actions, with the trade-in flow) -------------------

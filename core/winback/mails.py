@@ -13,6 +13,7 @@ from typing import Any
 from core.formatting import format_eur
 from core.models import Customer
 from core.settings import Settings
+from core.winback import process_url
 from core.winback.models import Company, WinbackEntry
 
 STANDARD_KEY = "winback.standard"
@@ -52,7 +53,7 @@ VARIABLES: dict[str, str] = {
 
 def customer_url(settings: Settings, customer_id: int) -> str:
     """The customer's win-back process page in the console."""
-    return f"{settings.public_base_url.rstrip('/')}/rueckgewinnung/kunde/{customer_id}"
+    return settings.public_base_url.rstrip("/") + process_url(customer_id)
 
 
 def sender_name(settings: Settings, company: Company | None) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.modules import Module, NavEntry, Tile, TileGroup
-from core.winback import KEY, detection, queries
+from core.winback import KEY, detection, process_url, queries
 from core.winback.actions import FLOW
 from core.winback.flow import TILE_STYLE, TILES
 from core.winback.imports import ORDERS_KIND
@@ -22,10 +22,6 @@ TILE_GROUPS = (
         Tile(key, label, f"/rueckgewinnung/liste?tile={key}", *TILE_STYLE[key], hint=hint)
         for key, label, hint in TILES)),
 )
-
-
-def customer_url(customer_id: int) -> str:
-    return f"/rueckgewinnung/kunde/{customer_id}"
 
 
 def load_demo(session: Session, settings: Any, now: datetime) -> str | None:
@@ -54,6 +50,7 @@ MODULE = Module(
     key=KEY,
     flow=FLOW,
     label="Rückgewinnung",
+    record_label="Kunde",  # win-back records are keyed by customer
     models=(OrderLine, WinbackEntry, Company),
     # Sends nothing by itself: its step brings the detection up to date as of `now`.
     run_due=detection.run_due,
@@ -67,6 +64,6 @@ MODULE = Module(
     nav=(NavEntry("Rückgewinnung", "/rueckgewinnung", "trending_down", order=20),
          NavEntry("Firmen", "/firmen", "store", order=90)),
     pages="pages.winback",
-    record_url=customer_url,
+    record_url=process_url,
     merge_customer=merge_customer,  # its entries are keyed by customer: see core.winback.merge
 )

@@ -69,7 +69,7 @@ def _get_case(_settings: Settings, case_id: int) -> JSONResponse:
     try:
         with runtime().db.session() as session:
             case = service.case_detail(session, case_id)
-            body = _caserespond(case, events.for_record(session, KEY, case.id))
+            body = _case_json(case, events.for_record(session, KEY, case.id))
     except NotFound as exc:
         return map_errors(exc)
     return respond(200, body)
@@ -79,7 +79,7 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _caserespond(case: Any, timeline: list[Any]) -> dict[str, Any]:
+def _case_json(case: Any, timeline: list[Any]) -> dict[str, Any]:
     customer = case.customer
     return {
         **_case_state(case),

@@ -7,6 +7,7 @@ from typing import Any
 from nicegui import run, ui
 
 from core import actions, clock, events
+from core.customers import customer_url
 from core.errors import NotFound
 from core.formatting import format_date, format_datetime, format_eur
 from core.tradein import KEY, rules, service
@@ -82,7 +83,7 @@ def _customer(case: dict[str, Any]) -> None:
                 .classes("text-negative")
         else:
             value_row("Werbemails", "erlaubt", "customer-optout")
-        ui.link("Kundenakte öffnen →", f"/kunden/{case['customer_id']}").classes(
+        ui.link("Kundenakte öffnen →", customer_url(case['customer_id'])).classes(
             "text-sm text-primary no-underline").mark("customer-record-link")
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from nicegui import run, ui
 
 from core import actions, clock
+from core.customers import customer_url
 from core.errors import NotFound
 from core.formatting import format_datetime, format_eur
 from core.winback import queries
@@ -137,7 +138,7 @@ def _header(data: dict[str, Any]) -> None:
             value_row("Firmenname", data["company_name"], "customer-company")
             value_row("Ort", ", ".join(p for p in (data["city"], data["country"]) if p))
             value_row("Kundengruppe", data["group"], "customer-group")
-            ui.link("Kundenakte öffnen →", f"/kunden/{data['id']}").classes(
+            ui.link("Kundenakte öffnen →", customer_url(data['id'])).classes(
                 "text-sm text-primary no-underline").mark("customer-record-link")
         with section("Kontakt", "contact_mail"):
             value_row("E-Mail", data["email"], "customer-email").classes("break-all")

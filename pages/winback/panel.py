@@ -6,8 +6,8 @@ from typing import Any
 from nicegui import run, ui
 
 from core.formatting import format_eur
+from core.winback import process_url
 from core.winback.by_customer import entry_of
-from core.winback.module import customer_url
 from pages.frame import may_open, runtime
 from pages.widgets import value_row
 from pages.winback.widgets import winback_badge
@@ -39,7 +39,7 @@ async def customer_panel(customer_id: int, user: Any) -> None:
         with ui.row().classes("w-full items-center justify-between gap-2"):
             winback_badge(data["status"])
             if may_open(user, "/rueckgewinnung/kunde/{customer_id}"):
-                ui.link("Zur Rückgewinnung →", customer_url(customer_id)).classes(
+                ui.link("Zur Rückgewinnung →", process_url(customer_id)).classes(
                     "text-sm text-primary no-underline").mark("winback-panel-link")
         value_row("Umsatz vorher", data["previous"], "winback-previous")
         value_row("Umsatz jetzt", data["current"], "winback-current")

@@ -46,6 +46,8 @@ def queue(session, settings, ticket, mail, key, actor, now):
 
 DUE = due.DueRules("probe", Ticket, (AutoRule("nudge", "open", "nudge", after=timedelta(days=1)),),
                    {"open": "Offen"}, {"nudge": "Probe-Anstoß"}, lambda *args: None, queue)
+
+
 class ProbeFlow(BaseFlow):
     key, label, status_labels = "probe", "Probe", {"open": "Offen", "closed": "Erledigt"}
     actions = {"close": Action("close", "Erledigen", frozenset({"open"}), "closed",
@@ -68,8 +70,6 @@ PROBE = Module(
         select(func.count(Ticket.id)))},
     nav=(NavEntry("Probe", "/probe", "science", order=30),), pages=__name__,
     record_url=lambda ticket_id: "/probe")
-
-
 
 
 def create() -> None:
