@@ -127,6 +127,11 @@ def registered() -> tuple[Module, ...]:
     return tuple(_registry.values())
 
 
+def import_kinds() -> list[ImportKind]:
+    """The CSV imports the registered modules bring, in registration order."""
+    return [kind for module in _registry.values() for kind in module.imports]
+
+
 def get(key: str) -> Module | None:
     return _registry.get(key)
 

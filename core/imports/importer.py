@@ -147,10 +147,8 @@ CUSTOMERS_KIND = ImportKind(spec=CUSTOMERS, plan=plans.customers, table=plans.CU
 
 def kinds() -> dict[str, ImportKind]:
     """Every import kind by name: customers, then each registered module's."""
-    result = {CUSTOMERS_KIND.spec.kind: CUSTOMERS_KIND}
-    for module in modules.registered():
-        result |= {k.spec.kind: k for k in module.imports}
-    return result
+    return {CUSTOMERS_KIND.spec.kind: CUSTOMERS_KIND} | {
+        k.spec.kind: k for k in modules.import_kinds()}
 
 
 def kind_for(kind: str) -> ImportKind:

@@ -64,11 +64,10 @@ CUSTOMERS = ImportSpec("customers", "Kunden", (
 ), keys=("customer_number",), sample="kunden.csv")
 
 def kinds() -> dict[str, ImportSpec]:
-    """Every import kind's columns (core.imports.importer.kinds: customers, then each
-    registered module's)."""
-    from core.imports.importer import kinds as import_kinds  # it builds on this file
+    """Every import kind's columns: the kernel's customers, then each registered module's."""
+    from core import modules  # at call time: modules register after this file is imported
 
-    return {name: kind.spec for name, kind in import_kinds().items()}
+    return {CUSTOMERS.kind: CUSTOMERS} | {k.spec.kind: k.spec for k in modules.import_kinds()}
 
 
 def spec_for(kind: str) -> ImportSpec:
