@@ -61,7 +61,7 @@ def _record(data: dict[str, Any]) -> None:
                 "w-full grid grid-cols-1 lg:grid-cols-2 gap-x-6 gap-y-2"):
             value_row("Name", data["name"], "customer-name")
             value_row("Firmenname", data["company_name"], "customer-company")
-            value_row("E-Mail", data["email"], "customer-email").classes("break-all")
+            value_row("E-Mail", data["email"], "customer-email")
             value_row("Telefon", data["phone"], "customer-phone")
             value_row("Kundennummer", data["number"], "customer-number")
             value_row("Ort", data["place"], "customer-place")

@@ -104,7 +104,8 @@ def _tile_groups(view: dict[str, ui.label]) -> None:
     groups = [(module, group) for module in modules.registered() for group in module.tiles]
     for module, group in sorted(groups, key=lambda pair: not pair[1].large):
         ui.label(group.title).classes("text-sm font-medium text-grey-7 uppercase mt-2")
-        grid = "grid-cols-1 md:grid-cols-3" if group.large else "grid-cols-2 md:grid-cols-4"
+        grid = "grid-cols-1 md:grid-cols-3" if group.large else \
+            "grid-cols-1 sm:grid-cols-2 lg:grid-cols-4"
         with ui.element("div").classes(f"w-full grid {grid} gap-3"):
             for tile in group.tiles:
                 marker = tile_marker(module.key, tile)

@@ -41,7 +41,9 @@ def value_row(label: str, value: str, marker: str = "") -> ui.label:
     """Label on the left, value on the right, for key facts of a record."""
     with ui.row().classes("w-full items-baseline gap-4 no-wrap"):
         ui.label(label).classes("text-sm text-grey-7 w-32 shrink-0")
-        cell = ui.label(value or "–").classes("text-sm text-grey-10")
+        # min-w-0 + break-words: a long e-mail address wraps inside its card instead of
+        # widening the page.
+        cell = ui.label(value or "–").classes("text-sm text-grey-10 min-w-0 break-words")
     if marker:
         cell.mark(marker)
     return cell

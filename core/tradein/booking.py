@@ -142,7 +142,8 @@ def day_problem(day: date, settings: Settings, today: date) -> str | None:
     business calendar (opening hours, public holidays, closing days), within MAX_DAYS_AHEAD
     from `today` (the business-local date)."""
     if day <= today:
-        return "Bitte wählen Sie einen Tag in der Zukunft (frühestens morgen)."
+        # No "tomorrow" here: tomorrow may be a holiday; the form names the earliest day.
+        return "Bitte wählen Sie einen Tag in der Zukunft."
     if day > today + timedelta(days=MAX_DAYS_AHEAD):
         return f"Bitte wählen Sie einen Tag innerhalb der nächsten {MAX_DAYS_AHEAD} Tage."
     calendar = BusinessCalendar(settings)

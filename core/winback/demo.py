@@ -145,8 +145,11 @@ def _work_the_list(session: Session, rng: random.Random, settings: Settings, tod
                    numbers: dict[str, int]) -> None:
     """Put some declining customers into every status, as staff would have done."""
     zone = ZoneInfo(settings.timezone)
+    # Only customers staff may mail: the history must not show a mail after an objection.
     declines = list(session.scalars(
-        select(WinbackEntry).where(WinbackEntry.is_decline.is_(True))
+        select(WinbackEntry).join(Customer, Customer.id == WinbackEntry.customer_id)
+        .where(WinbackEntry.is_decline.is_(True), Customer.opted_out_at.is_(None),
+               Customer.email != "")
         .where(WinbackEntry.last_order_date < today - timedelta(days=45))
         .order_by(WinbackEntry.customer_id)))
     rng.shuffle(declines)

@@ -141,7 +141,7 @@ def _header(data: dict[str, Any]) -> None:
             ui.link("Kundenakte öffnen →", customer_url(data['id'])).classes(
                 "text-sm text-primary no-underline").mark("customer-record-link")
         with section("Kontakt", "contact_mail"):
-            value_row("E-Mail", data["email"], "customer-email").classes("break-all")
+            value_row("E-Mail", data["email"], "customer-email")
             value_row("Telefon", data["phone"])
             cell = value_row("Werbemails", data["consent"], "customer-consent")
             if data["opted_out"]:

@@ -24,3 +24,18 @@ def test_demo_fills_every_tile_deterministically(wdb, settings):
     assert lines > 5000 and (clock.now().date() - first_day).days > 24 * 30
     assert len(vouchers) == 3 and sum(v is not None for v in vouchers) == 1
     assert mails == 0  # history only: starting the demo mails nobody
+
+
+def test_demo_history_mails_nobody_who_objected_or_has_no_address(wdb, settings):
+    """The demo's worked list reads like real work: no mail to a customer after an objection."""
+    from core.models import Customer, Event
+
+    with wdb.session(write=True) as session:
+        demo.load_demo(session, settings, clock.now())
+    with wdb.session() as session:
+        mailed = session.execute(
+            select(Customer.opted_out_at, Customer.email, Event.at)
+            .join(Event, Event.customer_id == Customer.id)
+            .where(Event.module == "winback", Event.text.contains("E-Mail"))).all()
+    assert mailed
+    assert all(email and (objected is None or objected > at) for objected, email, at in mailed)
