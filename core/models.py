@@ -74,7 +74,7 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(128))
     email: Mapped[str] = mapped_column(String(254), default="")
-    role: Mapped[str] = mapped_column(String(16))  # admin | service | sales | supervisor
+    role: Mapped[str] = mapped_column(String(16))  # one of core.auth.ROLES
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]

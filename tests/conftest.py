@@ -17,6 +17,8 @@ from core.settings import Settings
 from tools.liveserver import free_port  # noqa: F401 - tests import it from here
 
 app.install_modules()  # what every command of app.py does first
+# Fixtures of throw-away modules that several test folders register.
+pytest_plugins = ["tests.probe_settings"]
 
 
 @pytest.fixture

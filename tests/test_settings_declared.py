@@ -3,7 +3,6 @@ KP_* like any other — the kernel's and those of every registered module alike.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from core import modules
 from core import settings as settings_mod
 from core.db import Database
 from core.models import Setting
-from core.settings import SettingField, Settings, SettingsSection
+from core.settings import SettingField, Settings
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 ROW = re.compile(r"^\|\s*`(KP_[A-Z0-9_]+)`\s*\|")
@@ -89,20 +88,6 @@ def test_module_values_read_and_replace_like_kernel_fields():
         _ = current.no_such_setting
 
 
-PROBE = modules.Module(key="probe", label="Probe", settings=SettingsSection(
-    "probe", "Probe", "science", (
-        SettingField("probe_greeting", "Gruß", "womit die Probe grüßt", str, "Hallo"),
-        SettingField("probe_rounds", "Runden", "wie oft", int, 3),
-    ), validate=lambda s: [] if s.probe_rounds > 0 else ["Probe: mindestens eine Runde."]))
-
-
-@pytest.fixture
-def probe() -> Iterator[modules.Module]:
-    modules.register(PROBE)
-    try:
-        yield PROBE
-    finally:
-        modules.unregister(PROBE.key)
 
 
 def test_a_registered_modules_setting_loads_from_the_environment(probe, monkeypatch):

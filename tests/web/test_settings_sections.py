@@ -2,30 +2,10 @@
 declarations: help text, KP_* name, env-fixed fields read-only, the module's validation."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from sqlalchemy import select
 
-from core import modules
 from core import settings as settings_mod
 from core.models import Setting
-from core.settings import SettingField, SettingsSection
-
-PROBE = modules.Module(key="probe", label="Probe", settings=SettingsSection(
-    "probe", "Probe-Modul", "science", (
-        SettingField("probe_greeting", "Gruß", "womit die Probe grüßt", str, "Hallo"),
-        SettingField("probe_rounds", "Runden", "wie oft die Probe läuft", int, 3),
-    ), validate=lambda s: [] if s.probe_rounds > 0 else ["Probe: mindestens eine Runde."]))
-
-
-@pytest.fixture
-def probe() -> Iterator[modules.Module]:
-    modules.register(PROBE)
-    try:
-        yield PROBE
-    finally:
-        modules.unregister(PROBE.key)
 
 
 async def _admin(web):
