@@ -120,9 +120,6 @@ class Action:
     def fields(self) -> tuple[Field, ...]:
         return self.requires + self.optional
 
-    def field_keys(self) -> tuple[str, ...]:
-        return tuple(f.key for f in self.requires)
-
 
 # --- parsing the fields ----------------------------------------------------------------
 

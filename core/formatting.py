@@ -30,6 +30,11 @@ def format_eur(cents: int | None) -> str:
     return f"{sign}{grouped},{rest:02d} €"
 
 
+def format_percent(value: float | None, empty: str = "") -> str:
+    """`12,5 %` with one decimal; `empty` for None (no figure to compare with)."""
+    return empty if value is None else f"{value:.1f} %".replace(".", ",")
+
+
 def parse_eur(value: float | int | str) -> float:
     """Euro amount (number or German/English text) as a finite float; ValueError if not one,
     also for inf, nan and numbers beyond float range ("1e400", 10**400)."""

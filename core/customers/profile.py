@@ -38,11 +38,6 @@ class Profile:
         return f"{self.first_name} {self.last_name}".strip() or self.company_name or \
             self.email or f"Kunde {self.id}"
 
-    @property
-    def is_website_only(self) -> bool:
-        """Met through the website only (no DMS customer number yet)."""
-        return not self.customer_number
-
 
 @dataclass(frozen=True, slots=True)
 class TimelineEntry:

@@ -57,11 +57,6 @@ def has_bought(session: Session, customer: Customer) -> bool:
     return bool(session.scalar(select(exists().where(OrderLine.customer_id == customer.id))))
 
 
-def marketing_refusal(session: Session, customer: Customer) -> str | None:
-    """Why a win-back (marketing) mail may not go to this customer, or None if it may."""
-    return actions.consent_reason(FLOW, session, customer, "marketing")
-
-
 def reminder_date(settings: Settings, today: date, days: int) -> date:
     """Where "Erinnerung in N Tagen" lands: today + days, moved to the next working day."""
     return BusinessCalendar(settings).next_working_day(today + timedelta(days=days))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from core.formatting import format_eur
+from core.formatting import format_eur, format_percent
 from core.models import Customer
 from core.settings import Settings
 from core.winback import process_url
@@ -62,10 +62,6 @@ def sender_name(settings: Settings, company: Company | None) -> str:
     return settings.mail_from_name
 
 
-def _percent(value: float | None) -> str:
-    return f"{value:.1f} %".replace(".", ",") if value is not None else ""
-
-
 def context(settings: Settings, customer: Customer, entry: WinbackEntry | None,
             company: Company | None, today: date) -> dict[str, Any]:
     """Every variable of VARIABLES except note/staff_name, formatted for German readers."""
@@ -87,7 +83,7 @@ def context(settings: Settings, customer: Customer, entry: WinbackEntry | None,
         "sender_name": sender_name(settings, company),
         "previous_revenue": format_eur(entry.previous_cents if entry else 0),
         "current_revenue": format_eur(entry.current_cents if entry else 0),
-        "decline_percent": _percent(entry.decline_percent if entry else None),
+        "decline_percent": format_percent(entry.decline_percent if entry else None),
         "customer_phone": customer.phone,
         "customer_url": customer_url(settings, customer.id or 0),
         "note": "",

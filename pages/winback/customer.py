@@ -10,7 +10,7 @@ from nicegui import run, ui
 from core import actions, clock
 from core.customers import customer_url
 from core.errors import NotFound
-from core.formatting import format_datetime, format_eur
+from core.formatting import format_datetime, format_eur, format_percent
 from core.winback import queries
 from core.winback.actions import FLOW
 from core.winback.flow import STATUS_LABELS
@@ -31,10 +31,6 @@ from pages.winback.widgets import winback_badge
 EURO_JS = ("v => Number(v).toLocaleString('de-DE', {minimumFractionDigits: 0, "
            "maximumFractionDigits: 2}) + ' €'")
 MONTHS = ("Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez")
-
-
-def _percent(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f} %".replace(".", ",")
 
 
 def _month_label(key: str) -> str:
@@ -60,7 +56,7 @@ def _entry_values(entry: Any, detail: Any) -> dict[str, Any]:
         "status": entry.status, "has_entry": True,
         "previous": format_eur(entry.previous_cents),
         "current": format_eur(entry.current_cents),
-        "decline": _percent(entry.decline_percent),
+        "decline": format_percent(entry.decline_percent, "–"),
         "last_order": f"{last:%d.%m.%Y}" if last else "–",
         "days_since": str(detail.days_since) if detail.days_since is not None else "–",
         "top_group": entry.top_product_group,

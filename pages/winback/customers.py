@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from nicegui import run, ui
 
-from core.formatting import format_eur
+from core.formatting import format_eur, format_percent
 from core.winback import companies, queries
 from core.winback.flow import STATUS_LABELS, TILE_KEYS, TILES
 from pages.frame import page, runtime
@@ -98,10 +98,6 @@ def customer_href(customer_id: int, state: dict[str, Any]) -> str:
     return f"/rueckgewinnung/kunde/{customer_id}?{query_string(state, with_page=False)}"
 
 
-def _percent(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f} %".replace(".", ",")
-
-
 def _row(row: Any, state: dict[str, Any], firms: dict[str, str]) -> dict[str, Any]:
     last, remind = row.last_order_date, row.remind_on
     return {
@@ -115,7 +111,7 @@ def _row(row: Any, state: dict[str, Any], firms: dict[str, str]) -> dict[str, An
         "company": firms.get(row.last_company_code, row.last_company_code),
         "previous": format_eur(row.previous_cents),
         "current": format_eur(row.current_cents),
-        "decline_percent": _percent(row.decline_percent),
+        "decline_percent": format_percent(row.decline_percent, "–"),
         "last_order_date": f"{last:%d.%m.%Y}" if last else "",
         "status": STATUS_LABELS.get(row.status, row.status),
         "status_color": WINBACK_COLORS.get(row.status, "grey"),

@@ -5,7 +5,7 @@ from typing import Any
 
 from nicegui import run, ui
 
-from core.formatting import format_eur
+from core.formatting import format_eur, format_percent
 from core.winback import process_url
 from core.winback.by_customer import entry_of
 from pages.frame import may_open, runtime
@@ -18,11 +18,10 @@ def _load(customer_id: int) -> dict[str, Any] | None:
         entry = entry_of(session, customer_id)
     if entry is None:
         return None
-    percent = entry.decline_percent
     return {
         "status": entry.status,
         "previous": format_eur(entry.previous_cents), "current": format_eur(entry.current_cents),
-        "decline": "–" if percent is None else f"{percent:.1f} %".replace(".", ","),
+        "decline": format_percent(entry.decline_percent, "–"),
         "last_order": f"{entry.last_order_date:%d.%m.%Y}" if entry.last_order_date else "–",
         "remind_on": f"{entry.remind_on:%d.%m.%Y}" if entry.remind_on else "keine",
     }
