@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole check in one command: installs everything (venv, dev requirements, Debian
-# Chromium + chromedriver for the browser tests), then ruff and the full pytest suite.
-# Extra arguments go to pytest, e.g. `bash test.sh tests/web -x`.
+# Chromium + chromedriver for the browser tests, PostgreSQL), then ruff and the full pytest
+# suite twice: on SQLite (the default) and on a throw-away PostgreSQL cluster that lives
+# only as long as this run. Extra arguments go to pytest, e.g. `bash test.sh tests/web -x`;
+# KP_TEST_DATABASE=sqlite or =postgresql runs only that one.
 set -euo pipefail
 cd "$(dirname "$0")"
 source tools/venv.sh
@@ -18,6 +20,12 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   fi
 fi
 
+source tools/pg_cluster.sh
 .venv/bin/ruff check .
 # testpaths/norecursedirs in pyproject.toml: everything under tests/ except tests/bench.
-exec .venv/bin/pytest -q "$@"
+databases="${KP_TEST_DATABASE:-sqlite postgresql}"
+for database in $databases; do
+  echo "== Testlauf auf $database =="
+  if [ "$database" = "postgresql" ]; then start_pg_cluster fast; fi
+  KP_TEST_DATABASE="$database" .venv/bin/pytest -q "$@"
+done

@@ -2,12 +2,13 @@
 KP_DATABASE_URL selects another database. The schema is created by Alembic migrations."""
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,3 +83,23 @@ class Database:
         config.set_main_option("script_location", str(ROOT / "migrations"))
         config.attributes["connection_url"] = self.url
         command.upgrade(config, "head")
+
+
+def take_turns(bind: Session | Connection, name: str) -> None:
+    """Make transactions that do `name` run one after another across processes; the turn
+    ends with the transaction. SQLite's write transactions already do (BEGIN IMMEDIATE);
+    PostgreSQL lets them overlap, so it takes a transaction-level advisory lock. Statements
+    after this call see everything the previous holder committed (READ COMMITTED)."""
+    connection = bind.connection() if isinstance(bind, Session) else bind
+    if connection.dialect.name != "postgresql":
+        return
+    connection.execute(_ADVISORY_LOCK, {"key": _lock_key(name)})
+
+
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+
+
+def _lock_key(name: str) -> int:
+    # A stable signed 64-bit number per name (Python's hash() differs between processes).
+    return int.from_bytes(hashlib.sha256(f"kundenpilot:{name}".encode()).digest()[:8],
+                          "big", signed=True)

@@ -1,11 +1,12 @@
 """Record ids that arrive from outside (URL paths, API bodies), bounded to what the database
-can hold. SQLite and PostgreSQL keep integer keys in 64 bits; a larger id cannot name any
-record, and binding it raises OverflowError deep in the driver. Lookups ask `in_range` first
-and treat anything else as "not found"."""
+can hold. The keys are INTEGER columns: 32 bits on PostgreSQL (binding a larger number fails
+there with "integer out of range"), 64 on SQLite, where the sequence never gets near 2**31.
+A larger id cannot name any record; lookups ask `in_range` first and treat anything else as
+"not found"."""
 from __future__ import annotations
 
 MIN_ID = 1
-MAX_ID = 2**63 - 1  # signed 64-bit: SQLite INTEGER, PostgreSQL BIGINT
+MAX_ID = 2**31 - 1  # PostgreSQL INTEGER, the smaller of the two
 
 
 def in_range(value: object) -> bool:

@@ -56,7 +56,8 @@ KERNEL_SECTIONS: tuple[SettingsSection, ...] = (
                      "geht verloren. Zu spät fällige automatische Mails warten dort auf Ihre "
                      "Entscheidung."),
         kernel_field("daily_quota", "Tageslimit (Mails pro Tag)", "höchstens so viele Mails "
-                     "pro Tag (Ortszeit); 0 = kein Versand"),
+                     "pro Tag (Ortszeit); 0 = ohne Limit (anhalten: „E-Mails versenden“ "
+                     "ausschalten)"),
         kernel_field("mail_max_age_hours", "Zustellung aufgeben nach (Stunden)", "so lange "
                      "werden vorübergehende Fehler des Mailservers wiederholt, dann wird die "
                      "Mail aufgegeben (Postausgang: „aufgegeben“); 1 bis 720"),

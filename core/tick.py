@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from core import modules
-from core.db import Database
+from core.db import Database, take_turns
 from core.formatting import format_datetime
 from core.mail import sender
 from core.settings import Settings
@@ -58,11 +58,15 @@ def _record_label(module_key: str) -> str:
 
 def run_rules(db: Database, settings: Settings, now: datetime) -> dict[str, list[Any]]:
     """Every registered module's due rules, in registration order, in one write transaction
-    (outbox rows commit with them). Outcomes are keyed by the module's German label."""
+    (outbox rows commit with them). Outcomes are keyed by the module's German label.
+
+    Two ticks at once (two consoles, or a console and `app.py tick`) take turns per module:
+    the second one then finds the rules already fired instead of firing them again."""
     outcomes: dict[str, list[Any]] = {}
     with db.session(write=True) as session:
         for module in modules.registered():
             if module.run_due is not None:
+                take_turns(session, f"rules:{module.key}")
                 outcomes[module.label] = list(module.run_due(session, now, settings))
     return outcomes
 

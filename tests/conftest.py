@@ -14,6 +14,7 @@ import app
 from core import clock
 from core.db import Database
 from core.settings import Settings
+from tests.databases import Databases
 from tools.liveserver import free_port  # noqa: F401 - tests import it from here
 
 app.install_modules()  # what every command of app.py does first
@@ -22,9 +23,18 @@ pytest_plugins = ["tests.probe_settings"]
 
 
 @pytest.fixture
-def db(tmp_path) -> Database:
-    """A fresh SQLite file, migrated by Alembic exactly as the app does."""
-    database = Database(f"sqlite:///{tmp_path / 'test.db'}")
+def databases(tmp_path) -> Iterator[Databases]:
+    """Fresh database URLs for this test (SQLite files, or PostgreSQL databases when
+    KP_TEST_DATABASE=postgresql), removed when the test ends."""
+    handed_out = Databases(tmp_path)
+    yield handed_out
+    handed_out.drop_all()
+
+
+@pytest.fixture
+def db(databases) -> Iterator[Database]:
+    """A fresh database, migrated by Alembic exactly as the app does."""
+    database = Database(databases.new_url("test"))
     database.migrate()
     yield database
     database.engine.dispose()

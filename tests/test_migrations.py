@@ -28,7 +28,8 @@ def _fill_0003(url: str) -> None:
         conn.execute(text(
             "INSERT INTO customers (id, email, first_name, last_name, phone, company_name, "
             "city, country, customer_group, marketing_consent, created_at) VALUES "
-            "(7, 'maria@example.at', 'Maria', 'Muster', '', '', '', '', '', 1, :at)"), {"at": AT})
+            "(7, 'maria@example.at', 'Maria', 'Muster', '', '', '', '', '', true, :at)"),
+            {"at": AT})
         conn.execute(text(
             "INSERT INTO tradein_cases (id, customer_id, status, status_changed_at, make, "
             "model, build_year, mileage_km, fuel, market_value_cents, calculated_at, "
@@ -57,8 +58,8 @@ def _fill_0003(url: str) -> None:
     engine.dispose()
 
 
-def test_0004_points_rows_to_module_records(tmp_path):
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+def test_0004_points_rows_to_module_records(databases):
+    url = databases.new_url("old")
     config = _config(url)
     command.upgrade(config, "0003")
     _fill_0003(url)
@@ -90,8 +91,8 @@ def test_0004_points_rows_to_module_records(tmp_path):
         assert foreign[table] == ["customers"]  # the customer timeline stays; no module table
 
 
-def test_downgrade_restores_case_id(tmp_path):
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+def test_downgrade_restores_case_id(databases):
+    url = databases.new_url("old")
     config = _config(url)
     command.upgrade(config, "0003")
     _fill_0003(url)

@@ -103,8 +103,8 @@ def test_a_registered_modules_setting_loads_from_the_environment(probe, monkeypa
         settings_mod.from_environment()
 
 
-def test_database_beats_default_and_environment_beats_database(probe, tmp_path, monkeypatch):
-    db = Database(f"sqlite:///{tmp_path / 'probe.db'}")
+def test_database_beats_default_and_environment_beats_database(probe, databases, monkeypatch):
+    db = Database(databases.new_url("probe"))
     db.migrate()
     with db.session(write=True) as session:
         settings_mod.save(session, {"probe_greeting": "Grüß Gott"})
@@ -118,8 +118,8 @@ def test_database_beats_default_and_environment_beats_database(probe, tmp_path, 
     db.engine.dispose()
 
 
-def test_an_unregistered_modules_settings_are_absent_and_stored_rows_ignored(tmp_path):
-    db = Database(f"sqlite:///{tmp_path / 'gone.db'}")
+def test_an_unregistered_modules_settings_are_absent_and_stored_rows_ignored(databases):
+    db = Database(databases.new_url("gone"))
     db.migrate()
     with db.session(write=True) as session:
         session.add(Setting(key="probe_greeting", value="vergessen"))

@@ -8,8 +8,10 @@ import threading
 from sqlalchemy import event, func, select
 
 from core.models import Setting
+from tests.databases import sqlite_only
 
 
+@sqlite_only("die Warteschlange vor SQLites einzigem Schreib-Lock")
 def test_concurrent_writers_of_one_process_queue_instead_of_colliding(db):
     db.engine.dispose()
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -68,23 +67,32 @@ def _env(server: LiveServer, demo: bool, extra: dict[str, str] | None) -> dict[s
 
 
 def start_server(workdir: Path, *, demo: bool = True, env: dict[str, str] | None = None,
-                 timeout: float = 90.0) -> LiveServer:
-    """Create the login user, start `python app.py` and wait until /login answers."""
+                 timeout: float = 90.0, db_url: str = "", create_user: bool = True
+                 ) -> LiveServer:
+    """Create the login user, start `python app.py` and wait until /login answers.
+    Without `db_url` the database is a file in `workdir`; a second console on the same
+    database passes `create_user=False`."""
     workdir.mkdir(parents=True, exist_ok=True)
     server = LiveServer(workdir=workdir, port=free_port(),
-                        db_url=f"sqlite:///{workdir / 'kundenpilot.db'}",
+                        db_url=db_url or f"sqlite:///{workdir / 'kundenpilot.db'}",
                         log_path=workdir / "server.log")
     run_env = _env(server, demo, env)
-    subprocess.run([sys.executable, str(ROOT / "app.py"), "create-user", "--username",
-                    server.username, "--role", "admin", "--password", server.password,
-                    "--display-name", "Paula Prüfer", "--email", "pruefer@autohaus.example"],
-                   env=run_env, cwd=workdir, check=True, capture_output=True, timeout=120)
+    if create_user:
+        _create_login(server, run_env)
     with server.log_path.open("wb") as log:
         # cwd=workdir: NiceGUI keeps its browser-session storage (.nicegui/) there.
         server.process = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=run_env,
                                           cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
     _wait_until_up(server, timeout)
     return server
+
+
+def _create_login(server: LiveServer, run_env: dict[str, str]) -> None:
+    subprocess.run([sys.executable, str(ROOT / "app.py"), "create-user", "--username",
+                    server.username, "--role", "admin", "--password", server.password,
+                    "--display-name", "Paula Prüfer", "--email", "pruefer@autohaus.example"],
+                   env=run_env, cwd=server.workdir, check=True, capture_output=True,
+                   timeout=120)
 
 
 def _wait_until_up(server: LiveServer, timeout: float) -> None:
@@ -176,9 +184,19 @@ DIALOG = "//div[contains(@class,'q-dialog')]"
 
 
 def query(server: LiveServer, sql: str, *params) -> list[tuple]:
-    """Rows from the server's own database file (read-only use: what the UI really stored)."""
-    with sqlite3.connect(server.workdir / "kundenpilot.db") as conn:
-        return conn.execute(sql, params).fetchall()
+    """Rows from the server's own database (read-only use: what the UI really stored).
+    `?` marks the parameters, in order."""
+    from sqlalchemy import create_engine, text
+
+    pieces = sql.split("?")
+    named = pieces[0] + "".join(f":p{n}{piece}" for n, piece in enumerate(pieces[1:]))
+    engine = create_engine(server.db_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text(named), {f"p{n}": v for n, v in enumerate(params)})
+            return [tuple(row) for row in rows]
+    finally:
+        engine.dispose()
 
 
 def tick(server: LiveServer) -> None:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Row, and_, bindparam, case, func, insert, or_, select, update
 
-from core.db import Database
+from core.db import Database, take_turns
 from core.events import record
 from core.mail.outbox import GAVE_UP, LATE, late_reason, local_midnight
 from core.mail.transport import PermanentError, TemporaryError, build_message, open_transport
@@ -71,36 +71,47 @@ def drain(db: Database, settings: Settings, now: datetime, *,
         transport = None
         while limit is None or report.attempted < limit:
             wanted = batch_size if limit is None else min(batch_size, limit - report.attempted)
-            rows, quota_hit = _claim(conn, settings, now, wanted, lease, report)
-            report.quota_reached = quota_hit
+            rows = _claim(conn, settings, now, wanted, lease, report)
             if not rows:
                 break
             if transport is None:  # only now: nothing due must not start a dev mailbox
                 transport = stack.enter_context(factory())
-            if not _send_batch(conn, settings, now, transport, rows, report) or quota_hit:
+            if not _send_batch(conn, settings, now, transport, rows, report):
                 break
     return report
 
 
 def _claim(conn: Connection, settings: Settings, now: datetime, wanted: int,
-           lease: timedelta, report: DrainReport) -> tuple[list[Row], bool]:
+           lease: timedelta, report: DrainReport) -> list[Row]:
     """Take up to `wanted` due rows (within the daily quota) for this sender."""
     with conn.begin():
+        # Claimers take turns so that two senders cannot both count the same room in the
+        # quota (SQLite's IMMEDIATE transaction already serialises them).
+        take_turns(conn, "outbox-claim")
         if report.attempted == 0 and report.released == 0:
             report.released = _release_held(conn)
         report.held_late += _hold_late(conn, now)
-        used = conn.scalar(_SENT_SINCE, {"since": local_midnight(now, settings.timezone)}) or 0
-        used += conn.scalar(_IN_FLIGHT, {"now": now}) or 0
-        room = min(wanted, max(settings.daily_quota - used, 0))
+        room = _room_today(conn, settings, now, wanted)
+        # SKIP LOCKED matters on PostgreSQL; SQLite ignores FOR UPDATE.
+        rows = conn.execute(_DUE.limit(max(room, 1)), {"now": now}).all()
         if room == 0:
-            return [], True
-        # SKIP LOCKED matters on PostgreSQL; SQLite's IMMEDIATE transaction already
-        # serialises claimers (and ignores FOR UPDATE).
-        rows = conn.execute(_DUE.limit(room), {"now": now}).all()
+            # Only a mail left waiting means the limit was reached (not a queue that ended
+            # exactly at it).
+            report.quota_reached = bool(rows)
+            return []
         if rows:
             conn.execute(update(OUTBOX).where(OUTBOX.c.id.in_([r.id for r in rows]))
                          .values(status="sending", locked_until=now + lease))
-        return rows, room < wanted and len(rows) == room  # the quota, not the queue, ended it
+        return rows
+
+
+def _room_today(conn: Connection, settings: Settings, now: datetime, wanted: int) -> int:
+    """How many of `wanted` mails the daily quota still allows; quota 0 means no limit."""
+    if settings.daily_quota == 0:
+        return wanted
+    used = conn.scalar(_SENT_SINCE, {"since": local_midnight(now, settings.timezone)}) or 0
+    used += conn.scalar(_IN_FLIGHT, {"now": now}) or 0
+    return min(wanted, max(settings.daily_quota - used, 0))
 
 
 def _send_batch(conn: Connection, settings: Settings, now: datetime, transport,

@@ -6,15 +6,20 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.databases import Databases
 from tools import liveserver
 from tools.liveserver import LiveServer
 
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[LiveServer]:
-    server = liveserver.start_server(tmp_path_factory.mktemp("live-server"), demo=True)
+    workdir = tmp_path_factory.mktemp("live-server")
+    databases = Databases(workdir)
+    server = liveserver.start_server(workdir, demo=True,
+                                     db_url=databases.new_url("kundenpilot"))
     yield server
     server.stop()
+    databases.drop_all()
 
 
 @pytest.fixture(scope="session")

@@ -18,8 +18,8 @@ def _voucher_customer(server) -> tuple[int, str, str]:
         select e.customer_id, c.customer_number, c.email from winback_entries e
         join customers c on c.id = e.customer_id
         join companies f on f.code = e.last_company_code
-        where e.is_decline = 1 and e.status = 'open' and f.voucher_template_key is not null
-          and c.email != '' and c.opted_out_at is null and c.marketing_consent = 1
+        where e.is_decline and e.status = 'open' and f.voucher_template_key is not null
+          and c.email != '' and c.opted_out_at is null and c.marketing_consent
         order by e.customer_id limit 1""")
     assert rows, "demo data has no open declining customer of a company with a voucher"
     return rows[0]

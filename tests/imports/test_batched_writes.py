@@ -19,6 +19,7 @@ from core.imports.importer import recover
 from core.models import Customer, Event, ImportJournal, ImportRun
 from core.tradein.models import TradeInCase
 from core.winback.models import OrderLine
+from tests.databases import sqlite_only
 from tests.imports.conftest import CUSTOMER_HEADER, ORDER_HEADER, excel_csv
 
 ROWS = 3 * runs.BATCH_ROWS + 17  # several batches
@@ -47,6 +48,7 @@ def _sqlite_path(db) -> str:
     return db.url.removeprefix("sqlite:///")
 
 
+@sqlite_only("ein Import darf SQLites Schreib-Lock nicht durchgehend halten")
 def test_another_writer_gets_in_between_the_batches(db, now):
     """Mid-import a second connection with a 1 s busy timeout writes at once. Before, the
     import held the write lock throughout and this write failed with "database is locked"."""

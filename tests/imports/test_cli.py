@@ -33,8 +33,8 @@ def _count(url: str, column) -> int:
         db.engine.dispose()
 
 
-def test_sample_files_import_with_dry_run_first_and_exit_codes(tmp_path):
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
+def test_sample_files_import_with_dry_run_first_and_exit_codes(databases):
+    url = databases.new_url("cli")
     customers, orders = str(SAMPLES / "kunden.csv"), str(SAMPLES / "auftraege.csv")
 
     refused = _run(url, "orders", orders)  # no customers yet: every line refused
@@ -59,8 +59,8 @@ def test_sample_files_import_with_dry_run_first_and_exit_codes(tmp_path):
     assert "Importiert: 0 neu, 0 geändert, 113 unverändert." in again.stdout
 
 
-def test_bad_rows_are_listed_and_map_and_valid_only_work(tmp_path):
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
+def test_bad_rows_are_listed_and_map_and_valid_only_work(tmp_path, databases):
+    url = databases.new_url("cli")
     customers = tmp_path / "kunden.csv"
     customers.write_bytes(excel_csv("Debitor;E-Mail", "10001;anna@example.at",
                                     "10002;kein-at-zeichen"))

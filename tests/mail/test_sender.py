@@ -135,6 +135,24 @@ def test_daily_quota_stops_draining_until_the_next_local_day(seeded, settings, s
     assert len(smtp_sink.messages) == 5
 
 
+def test_quota_zero_means_no_limit(seeded, settings, smtp_sink, now):
+    queue_mails(seeded, settings, 5)
+    report = drain(seeded, replace(settings, daily_quota=0), now)
+    assert report.sent == 5 and not report.quota_reached
+    assert len(smtp_sink.messages) == 5
+
+
+def test_a_queue_that_ends_exactly_at_the_quota_does_not_report_the_limit(
+        seeded, settings, smtp_sink, now):
+    queue_mails(seeded, settings, 3)
+    exact = replace(settings, daily_quota=3)
+    report = drain(seeded, exact, now)
+    assert report.sent == 3 and not report.quota_reached
+    assert not drain(seeded, exact, now).quota_reached  # nothing waits: still no limit hit
+    queue_mails(seeded, settings, 1, prefix="later")
+    assert drain(seeded, exact, now).quota_reached  # now a mail waits for tomorrow
+
+
 def test_nothing_due_opens_no_connection(seeded, settings, now):
     def refuse():
         raise AssertionError("no transport wanted")

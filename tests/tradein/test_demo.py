@@ -119,10 +119,10 @@ def test_website_requests_leave_the_customers_wish(loaded):
     assert all(e.actor == "Kunde (Website)" and "Wunschtermin:" in e.text for e in wishes)
 
 
-def test_demo_is_deterministic(tdb, settings, now, tmp_path):
+def test_demo_is_deterministic(tdb, settings, now, databases):
     from core.db import Database
 
-    other = Database(f"sqlite:///{tmp_path / 'other.db'}")
+    other = Database(databases.new_url("other"))
     other.migrate()
     histories = []
     for database in (tdb, other):

@@ -73,11 +73,11 @@ def _purge_page_modules() -> None:
 
 
 @pytest.fixture
-async def web(tmp_path, monkeypatch) -> AsyncIterator[Web]:
+async def web(databases, monkeypatch) -> AsyncIterator[Web]:
     for name in [n for n in os.environ if n.startswith("KP_")]:
         monkeypatch.delenv(name)
     monkeypatch.setenv("KP_API_KEY", API_KEY)
-    db = kundenpilot.open_database(f"sqlite:///{tmp_path / 'web.db'}")
+    db = kundenpilot.open_database(databases.new_url("web"))
     runtime = Runtime(db)
     with nicegui_reset_globals():
         os.environ["NICEGUI_USER_SIMULATION"] = "true"

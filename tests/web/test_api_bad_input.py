@@ -23,7 +23,7 @@ VALUATION = {
     "mileage_km": 84500, "fuel": "Diesel", "market_value_eur": 14250.5,
 }
 TEXT_FIELDS = ("email", "first_name", "last_name", "phone", "make", "model", "fuel")
-HUGE_IDS = (2**63, 2**64, 10**30, -(2**63) - 1)
+HUGE_IDS = (2**31, 2**63, 2**64, 10**30, -(2**63) - 1)  # 2**31: past PostgreSQL's INTEGER
 # The `now` fixture pins Monday 23.11.2026, 10:00 in Vienna.
 GOOD_SLOT = "2026-12-03T10:00:00+01:00"  # a Thursday morning
 

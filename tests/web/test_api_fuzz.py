@@ -36,7 +36,7 @@ TRICKY = ("1e400", "-1e308", "Infinity", "NaN", "0001-01-01T00:00",
 _chars = (st.characters(exclude_categories=[])
           | st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF, exclude_categories=[]))
 texts = st.text(_chars, max_size=30) | st.sampled_from(TRICKY)
-big_ints = st.integers(min_value=2**63 - 2, max_value=2**70) | st.integers(
+big_ints = st.integers(min_value=2**31 - 2, max_value=2**70) | st.integers(
     min_value=-(2**70), max_value=-(2**63) + 2) | st.just(10**400)
 scalars = (st.none() | st.booleans() | st.integers() | big_ints | texts
            | st.floats(allow_nan=True, allow_infinity=True)

@@ -1,4 +1,4 @@
-"""The command line as a script or an operator uses it: real processes, a real SQLite file."""
+"""The command line as a script or an operator uses it: real processes, a real database."""
 from __future__ import annotations
 
 import os
@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import create_engine, inspect, select
 
 import app as kundenpilot
 from core import auth, clock, settings
@@ -28,8 +28,8 @@ def _run(url: str, *args: str, stdin: str | None = None) -> subprocess.Completed
                           input=stdin, capture_output=True, text=True, timeout=120)
 
 
-def test_tick_at_delivers_due_mail_into_dev_mailbox_once(tmp_path):
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
+def test_tick_at_delivers_due_mail_into_dev_mailbox_once(databases):
+    url = databases.new_url("cli")
     db = kundenpilot.open_database(url)
     # A valuation on Tuesday afternoon is due at the next nightly run (03:30 Vienna).
     with clock.frozen(datetime(2026, 12, 1, 15, 0, tzinfo=UTC)), db.session(write=True) as s:
@@ -56,14 +56,14 @@ def test_tick_at_delivers_due_mail_into_dev_mailbox_once(tmp_path):
     db.engine.dispose()
 
 
-def test_tick_refuses_time_without_zone(tmp_path):
-    result = _run(f"sqlite:///{tmp_path / 'cli.db'}", "tick", "--at", "2026-12-02T03:45:00")
+def test_tick_refuses_time_without_zone(databases):
+    result = _run(databases.new_url("cli"), "tick", "--at", "2026-12-02T03:45:00")
     assert result.returncode == 2
     assert "Zeitzone" in result.stderr
 
 
-def test_create_user_with_flags_and_login_works(tmp_path):
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
+def test_create_user_with_flags_and_login_works(databases):
+    url = databases.new_url("cli")
     result = _run(url, "create-user", "--username", "Petra", "--role", "supervisor",
                   "--password", "sehr-geheim-42", "--display-name", "Petra Maier")
     assert result.returncode == 0, result.stderr
@@ -82,24 +82,28 @@ def test_create_user_with_flags_and_login_works(tmp_path):
     db.engine.dispose()
 
 
-def test_create_user_without_terminal_needs_the_flags(tmp_path):
-    result = _run(f"sqlite:///{tmp_path / 'cli.db'}", "create-user", "--username", "x",
+def test_create_user_without_terminal_needs_the_flags(databases):
+    result = _run(databases.new_url("cli"), "create-user", "--username", "x",
                   stdin="")
     assert result.returncode != 0
     assert "Fehlt" in result.stderr
 
 
-def test_serve_on_a_busy_port_says_so_in_german_and_touches_nothing(tmp_path):
+def test_serve_on_a_busy_port_says_so_in_german_and_touches_nothing(databases):
     with socket.socket() as other:  # another program already listens on the port
         other.bind(("127.0.0.1", 0))
         other.listen()
         port = other.getsockname()[1]
         env = {k: v for k, v in os.environ.items() if not k.startswith("KP_")}
-        env |= {"KP_DATABASE_URL": f"sqlite:///{tmp_path / 'busy.db'}", "KP_PORT": str(port),
+        url = databases.new_url("busy")
+        env |= {"KP_DATABASE_URL": url, "KP_PORT": str(port),
                 "KP_DEMO": "true"}
         result = subprocess.run([sys.executable, str(ROOT / "app.py")], env=env, cwd=ROOT,
                                 capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert f"Port {port} auf 127.0.0.1 ist schon belegt" in result.stderr
     assert "Traceback" not in result.stderr
-    assert not (tmp_path / "busy.db").exists()  # stopped before creating or loading anything
+    # Stopped before creating or loading anything: the database has no tables.
+    engine = create_engine(url)
+    assert inspect(engine).get_table_names() == []
+    engine.dispose()

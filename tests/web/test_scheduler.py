@@ -18,8 +18,8 @@ VALUATION = {"email": "otto.lang@example.com", "first_name": "Otto", "last_name"
              "fuel": "Diesel", "market_value_eur": 17800}
 
 
-def _runtime_with_due_case(tmp_path) -> Runtime:
-    db = kundenpilot.open_database(f"sqlite:///{tmp_path / 'tick.db'}")
+def _runtime_with_due_case(databases) -> Runtime:
+    db = kundenpilot.open_database(databases.new_url("tick"))
     with clock.frozen(datetime(2026, 12, 1, 15, 0, tzinfo=UTC)), db.session(write=True) as s:
         service.create_valuation(s, settings.load(s), VALUATION, clock.now())
     return Runtime(db)
@@ -30,8 +30,8 @@ def _received(runtime: Runtime) -> list[str]:
         return list(session.scalars(select(DevMailboxMessage.rcpt_to)))
 
 
-async def test_start_catches_up_at_once_into_the_dev_mailbox(tmp_path):
-    runtime = _runtime_with_due_case(tmp_path)
+async def test_start_catches_up_at_once_into_the_dev_mailbox(databases):
+    runtime = _runtime_with_due_case(databases)
     runtime.start_dev_mailbox()
     # The console was off during the nightly run; it starts the next morning.
     clock.set_now(datetime(2026, 12, 2, 8, 0, tzinfo=UTC))
@@ -48,8 +48,8 @@ async def test_start_catches_up_at_once_into_the_dev_mailbox(tmp_path):
     assert ticker.last_report.fired == 1 and ticker.last_report.drain.sent == 1
 
 
-def test_second_tick_at_same_instant_sends_nothing(tmp_path):
-    runtime = _runtime_with_due_case(tmp_path)
+def test_second_tick_at_same_instant_sends_nothing(databases):
+    runtime = _runtime_with_due_case(databases)
     ticker = Ticker(runtime)
     with clock.frozen(datetime(2026, 12, 2, 3, 0, tzinfo=UTC)):
         first, second = ticker.tick_once(), ticker.tick_once()
@@ -59,8 +59,8 @@ def test_second_tick_at_same_instant_sends_nothing(tmp_path):
     runtime.db.engine.dispose()
 
 
-def test_a_failing_tick_is_reported_and_the_next_one_runs(tmp_path, monkeypatch):
-    runtime = _runtime_with_due_case(tmp_path)
+def test_a_failing_tick_is_reported_and_the_next_one_runs(databases, monkeypatch):
+    runtime = _runtime_with_due_case(databases)
     ticker = Ticker(runtime)
 
     def broken(*_args, **_kwargs):
