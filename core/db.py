@@ -9,6 +9,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,3 +104,10 @@ def _lock_key(name: str) -> int:
     # A stable signed 64-bit number per name (Python's hash() differs between processes).
     return int.from_bytes(hashlib.sha256(f"kundenpilot:{name}".encode()).digest()[:8],
                           "big", signed=True)
+
+
+def upsert_insert(bind: Session | Connection, target):
+    """INSERT with ON CONFLICT for this database (SQLite and PostgreSQL spell it alike, but
+    SQLAlchemy builds it per dialect); `target` is a table or a mapped class."""
+    name = (bind.get_bind() if isinstance(bind, Session) else bind).dialect.name
+    return (postgresql if name == "postgresql" else sqlite).insert(target)

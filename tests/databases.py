@@ -38,10 +38,14 @@ class Databases:
         return make_url(_cluster_url()).set(database=database).render_as_string(
             hide_password=False)
 
+    def admin(self):
+        """An autocommit connection to the cluster (CREATE / DROP DATABASE)."""
+        return _admin_engine().connect()
+
     def drop_all(self) -> None:
         if not self._created:
             return
-        with _admin_engine().connect() as conn:
+        with self.admin() as conn:
             for database in self._created:
                 # FORCE: a subprocess or pool of the test may still hold a connection.
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))

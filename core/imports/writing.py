@@ -7,8 +7,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 from sqlalchemy import Table, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+
+from core.db import upsert_insert
 
 CHUNK = 20_000  # rows per executemany: bounded memory, a progress step every chunk
 IN_LIMIT = 500  # values per IN (...) list, far below every database's parameter limit
@@ -64,8 +65,7 @@ def upsert(session: Session, table: Table, rows: pd.DataFrame, keys: Sequence[st
     """Insert `rows` (plus `constants` in every row, e.g. created_at), or on a key conflict
     set the `update` columns from the file and the `keep_first` columns only where still
     NULL (an opt-out date, once set, stays)."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table)
+    stmt = upsert_insert(session, table)
     set_ = {c: stmt.excluded[c] for c in update}
     set_ |= {c: func.coalesce(table.c[c], stmt.excluded[c]) for c in keep_first}
     stmt = (stmt.on_conflict_do_update(index_elements=list(keys), set_=set_) if set_

@@ -56,9 +56,15 @@ def seed_defaults(session: Session, now: datetime, root: Path = TEMPLATE_ROOT) -
 
 
 def get(session: Session, key: str) -> MailTemplate:
-    template = session.scalar(select(MailTemplate).where(MailTemplate.key == key))
+    # Remembered for the session: a nightly run renders the same few templates hundreds of
+    # times. An edit in the same session changes this very object (identity map).
+    known = session.info.setdefault("mail_templates", {})
+    template = known.get(key)
+    if template is None:
+        template = session.scalar(select(MailTemplate).where(MailTemplate.key == key))
     if template is None:
         raise NotFound(f"Mailvorlage „{key}“ gibt es nicht.")
+    known[key] = template
     return template
 
 

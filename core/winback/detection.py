@@ -27,10 +27,10 @@ from sqlalchemy import (
     true,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from core import events
+from core.db import upsert_insert
 from core.formatting import format_eur
 from core.models import Customer
 from core.settings import Settings
@@ -106,11 +106,6 @@ def _sums(w: Windows):
             .group_by(LINES.c.customer_id).subquery("sums"))
 
 
-def _insert(session: Session):
-    dialect = session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(ENTRIES)
-
-
 def _upsert_sums(session: Session, settings: Settings, w: Windows, now: datetime) -> int:
     sums = _sums(w)
     prev, cur = sums.c.prev, sums.c.cur
@@ -134,7 +129,7 @@ def _upsert_sums(session: Session, settings: Settings, w: Windows, now: datetime
                "is_decline", "last_order_date", "computed_at", "top_product_group",
                "last_company_code", "status", "won_back_cents", "remark"]
     # "WHERE true": SQLite's upsert grammar needs a WHERE before ON CONFLICT after a SELECT.
-    insert = _insert(session).from_select(columns, source.where(true()))
+    insert = upsert_insert(session, ENTRIES).from_select(columns, source.where(true()))
     refreshed = ("previous_cents", "current_cents", "decline_percent", "is_decline",
                  "last_order_date", "computed_at")
     new = insert.excluded

@@ -1,34 +1,42 @@
-"""Benchmark of the trade-in core with 50,000 cases (plain script, not collected by pytest).
+"""Benchmark of the trade-in core (plain script, not collected by pytest).
 
-    .venv/bin/python tests/bench/bench_tradein.py
+    .venv/bin/python tests/bench/bench_tradein.py [--list-cases N]
 
-Builds a temporary SQLite file (bulk insert, all eight statuses, a realistic share of cases
-due in tonight's run), then times: the nightly run_due against one hand-written SQL query
-selecting the same due cases, the first page of the case list, and the CSV export of all."""
+On the database KP_TEST_DATABASE names (see tests/bench/common.py). Builds 50,000 cases (all
+eight statuses, a realistic share due in tonight's run) and times the nightly run_due against
+one hand-written SQL query selecting the same due cases, and the CSV export of all; then
+1,000,000 cases for the first page of the case list. Exits 0 when every target is met:
+run_due < 0.5 s (SQLite) / < 1 s (PostgreSQL), dry run <= 2x the hand-written query, list
+first page < 50 ms, export < 3 s."""
 from __future__ import annotations
 
+import argparse
 import random
-import shutil
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from common import (
+    DATABASE,
+    ON_POSTGRESQL,
+    Verdict,
+    bench_database,
+    bulk_insert,
+    copy_of,
+    ms,
+    raw_value,
+    timed,
+)
+from sqlalchemy import text
 
-from sqlalchemy import insert, text  # noqa: E402
-
-import app  # noqa: E402
-from core import clock  # noqa: E402
-from core.db import Database  # noqa: E402
-from core.mail import templates  # noqa: E402
-from core.models import Customer  # noqa: E402
-from core.settings import Settings  # noqa: E402
-from core.tradein import queries, rules  # noqa: E402
-from core.tradein.models import TradeInCase  # noqa: E402
+from core import clock
+from core.db import Database
+from core.mail import templates
+from core.settings import Settings
+from core.tradein import queries, rules
 
 CASES = 50_000
+LIST_CASES = 1_000_000
 NOW = datetime(2026, 11, 24, 2, 30, tzinfo=UTC)  # tonight's nightly run (03:30 Vienna)
 # Per status: share of all cases. Due tonight: every status-1 case (valued since yesterday's
 # run), reminders of status-2 cases that got their market-value mail a week ago, follow-ups.
@@ -43,20 +51,27 @@ FIRST = ("Anna", "Lukas", "Maria", "Florian", "Katharina", "Stefan", "Julia", "T
 LAST = ("Gruber", "Huber", "Bauer", "Wagner", "Müller", "Pichler", "Steiner", "Moser")
 
 
-def build(path: Path) -> Database:
-    db = Database(f"sqlite:///{path}")
-    db.migrate()
+CUSTOMER_COLUMNS = ("id", "email", "first_name", "last_name", "phone", "opted_out_at",
+                    "created_at", "company_name", "city", "country", "customer_group",
+                    "marketing_consent")
+CASE_COLUMNS = ("id", "customer_id", "status", "status_changed_at", "make", "model",
+                "build_year", "mileage_km", "fuel", "market_value_cents", "calculated_at",
+                "appointment_at", "purchase_price_cents", "archived_at", "due_rule", "due_at",
+                "decision_count", "created_at", "updated_at")
+
+
+def _rows(count: int) -> tuple[list[tuple], list[tuple]]:
     rng = random.Random(7)
     customers, cases = [], []
-    statuses = [s for s, share in SHARES.items() for _ in range(round(share * CASES))]
-    statuses += [8] * (CASES - len(statuses))
+    statuses = [s for s, share in SHARES.items() for _ in range(round(share * count))]
+    statuses += [8] * (count - len(statuses))
     rng.shuffle(statuses)
     for i, status in enumerate(statuses, start=1):
         created = NOW - timedelta(days=rng.uniform(1, 900))
-        customers.append({
-            "id": i, "email": f"kunde{i}@example.at", "first_name": rng.choice(FIRST),
-            "last_name": f"{rng.choice(LAST)}{i % 997}", "phone": "",
-            "opted_out_at": created if rng.random() < 0.03 else None, "created_at": created})
+        first, last = rng.choice(FIRST), f"{rng.choice(LAST)}{i % 997}"
+        opted_out = created if rng.random() < 0.03 else None
+        customers.append((i, f"kunde{i}@example.at", first, last, "", opted_out, created, "",
+                          "", "", "", False))
         changed = created + timedelta(days=rng.uniform(0, 1))
         due_rule = due_at = None
         if status == 1:
@@ -69,45 +84,29 @@ def build(path: Path) -> Database:
                 else timedelta(days=rng.uniform(0.1, 7))
             due_rule, due_at, changed = rule, NOW + offset, NOW + offset - timedelta(days=7)
         value = rng.randint(3_000, 60_000) * 100
-        cases.append({
-            "id": i, "customer_id": i, "status": status, "status_changed_at": changed,
-            "make": rng.choice(("Volkswagen", "Skoda", "Audi", "BMW", "Toyota")),
-            "model": rng.choice(("Golf", "Octavia", "A4", "X1", "Yaris")),
-            "build_year": rng.randint(2008, 2025), "mileage_km": rng.randint(0, 250_000),
-            "fuel": "Benzin", "market_value_cents": value, "calculated_at": created,
-            "appointment_at": None,
-            "purchase_price_cents": int(value * 0.9) if status >= 6 else None,
-            "archived_at": changed + timedelta(days=30) if status in (7, 8)
-            and rng.random() < 0.3 else None,
-            "due_rule": due_rule, "due_at": due_at, "decision_count": int(status >= 7),
-            "created_at": created, "updated_at": changed})
+        archived = changed + timedelta(days=30) if status in (7, 8) and rng.random() < 0.3 \
+            else None
+        cases.append((
+            i, i, status, changed, rng.choice(("Volkswagen", "Skoda", "Audi", "BMW", "Toyota")),
+            rng.choice(("Golf", "Octavia", "A4", "X1", "Yaris")), rng.randint(2008, 2025),
+            rng.randint(0, 250_000), "Benzin", value, created, None,
+            int(value * 0.9) if status >= 6 else None, archived, due_rule, due_at,
+            int(status >= 7), created, changed))
+    return customers, cases
+
+
+def build(db: Database, count: int) -> None:
+    customers, cases = _rows(count)
+    bulk_insert(db, "customers", CUSTOMER_COLUMNS, customers)
+    bulk_insert(db, "tradein_cases", CASE_COLUMNS, cases)
     with db.session(write=True) as session:
-        session.execute(insert(Customer), customers)
-        session.execute(insert(TradeInCase), cases)
         templates.seed_defaults(session, NOW)
-    return db
 
 
-def timed(func, repeat: int = 5) -> tuple[float, object]:
-    """Best wall time in seconds of `repeat` runs (robust on a busy machine), last result."""
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = func()
-        times.append(time.perf_counter() - start)
-    return min(times), result
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:8.1f} ms"
-
-
-def bench_rules(db: Database, path: Path, settings: Settings) -> None:
+def bench_rules(db: Database, settings: Settings, verdict: Verdict) -> None:
     def hand_sql():
         with db.engine.connect() as conn:
-            # SQLAlchemy stores naive UTC as "YYYY-MM-DD HH:MM:SS.ffffff" text in SQLite.
-            stamp = NOW.strftime("%Y-%m-%d %H:%M:%S.%f")
-            return conn.execute(HAND_SQL, {"now": stamp}).fetchall()
+            return conn.execute(HAND_SQL, {"now": raw_value(NOW)}).fetchall()
 
     def dry_run():
         with db.session() as session:
@@ -118,68 +117,80 @@ def bench_rules(db: Database, path: Path, settings: Settings) -> None:
     assert len(outcomes) == len(due_rows), (len(outcomes), len(due_rows))
     real_times = []
     for attempt in range(3):  # each on a fresh copy: the real run changes the data
-        copy = path.with_name(f"copy{attempt}.db")
-        shutil.copy(path, copy)
-        copy_db = Database(f"sqlite:///{copy}")
+        copy = copy_of(db, f"copy{attempt}")
         start = time.perf_counter()
-        with copy_db.session(write=True) as session:
+        with copy.session(write=True) as session:
             sent = rules.run_due(session, NOW, settings)
         real_times.append(time.perf_counter() - start)
-        copy_db.engine.dispose()
+        copy.engine.dispose()
     real = min(real_times)
     mails = sum(1 for o in sent if o.sent)
+    limit = 1.0 if ON_POSTGRESQL else 0.5
+    ratio = dry_time / sql_time
     print(f"due tonight: {len(due_rows)} of {CASES} cases ({mails} mails queued, "
           f"{len(sent) - mails} held back for opted-out customers)")
     print(f"hand-written SQL selecting the due cases      {ms(sql_time)}")
-    print(f"run_due dry-run (select + rule decisions)     {ms(dry_time)}   "
-          f"ratio {dry_time / sql_time:5.2f}x  (target <= 3x)")
+    print(f"run_due dry-run (select + rule decisions)     {ms(dry_time)}   ratio {ratio:5.2f}x"
+          f"  (target <= 2x: {verdict.check('dry run <= 2x', ratio <= 2)})")
     print(f"run_due full (renders + queues {mails:4d} mails)  {ms(real)}   "
-          f"ratio {real / sql_time:5.1f}x  (target < 1 s; {real / max(mails, 1) * 1000:.2f} ms "
-          "per mail)")
+          f"({real / max(mails, 1) * 1000:.2f} ms per mail; target < {limit:g} s: "
+          f"{verdict.check(f'run_due < {limit:g} s', real < limit)})")
 
 
-def bench_list(db: Database) -> None:
-    views = {
-        "status 2, newest first (default)": {"status": 2},
-        "tile 'Neue Terminanfragen' by market value": {"tile": "new_requests",
-                                                       "sort": "market_value"},
-        "search 'huber' sorted by name": {"search": "huber", "sort": "name",
-                                          "descending": False},
-        "all open cases sorted by name": {"sort": "name", "descending": False},
-        "all incl. archived, newest first": {"include_archived": True},
-    }
-    for label, filters in views.items():
+LIST_VIEWS = {
+    "status 2, newest first (default)": {"status": 2},
+    "tile 'Neue Terminanfragen' by market value": {"tile": "new_requests",
+                                                   "sort": "market_value"},
+    "search 'huber' sorted by name": {"search": "huber", "sort": "name", "descending": False},
+    "all open cases sorted by name": {"sort": "name", "descending": False},
+    "all incl. archived, newest first": {"include_archived": True},
+}
+
+
+def bench_list(db: Database, count: int, verdict: Verdict) -> None:
+    for label, filters in LIST_VIEWS.items():
         def first_page(filters=filters):
             with db.session() as session:
                 return queries.list_cases(session, page=1, page_size=25, **filters)
         seconds, (rows, total) = timed(first_page, 7)
-        print(f"first page: {label:44s} {ms(seconds)}  ({total} matches)   (target < 50 ms)")
+        ok = verdict.check(f"list '{label}' < 50 ms", seconds < 0.05)
+        print(f"first page of {count}: {label:44s} {ms(seconds)}  ({total} matches; "
+              f"target < 50 ms: {ok})")
 
 
-def bench_export(db: Database) -> None:
+def bench_export(db: Database, verdict: Verdict) -> None:
     def export():
         with db.session() as session:
             return queries.export_csv(session, include_archived=True, timezone="Europe/Vienna")
     seconds, data = timed(export, 3)
     lines = data.count(b"\n") - 1
     print(f"CSV export of {lines} cases ({len(data) / 1e6:.1f} MB)          {ms(seconds)}"
-          f"   (target < 3 s)")
+          f"   (target < 3 s: {verdict.check('export < 3 s', seconds < 3)})")
 
 
-def main() -> None:
-    app.install_modules()  # what every command of app.py does first
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--list-cases", type=int, default=LIST_CASES)
+    parser.add_argument("--skip-list", action="store_true")
+    args = parser.parse_args()
     settings = Settings()
     clock.set_now(NOW)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "bench.db"
+    verdict = Verdict()
+    print(f"== trade-in on {DATABASE}")
+    with bench_database("tradein") as db:
         start = time.perf_counter()
-        db = build(path)
-        print(f"built {CASES} cases in {time.perf_counter() - start:.1f} s ({path.name})")
-        bench_rules(db, path, settings)
-        bench_list(db)
-        bench_export(db)
-        db.engine.dispose()
+        build(db, CASES)
+        print(f"built {CASES} cases in {time.perf_counter() - start:.1f} s")
+        bench_rules(db, settings, verdict)
+        bench_export(db, verdict)
+    if not args.skip_list:
+        with bench_database("tradein_list") as db:
+            start = time.perf_counter()
+            build(db, args.list_cases)
+            print(f"built {args.list_cases} cases in {time.perf_counter() - start:.1f} s")
+            bench_list(db, args.list_cases, verdict)
+    return verdict.exit_code()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
