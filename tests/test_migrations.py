@@ -116,6 +116,15 @@ def test_one_head():
     assert len(ScriptDirectory.from_config(_config("sqlite://")).get_heads()) == 1
 
 
+# The customers' text index is built by hand in migration 0005 (an FTS5 table with its shadow
+# tables on SQLite, a pg_trgm expression index on PostgreSQL): no model can declare it.
+TEXT_INDEX = ("customers_fts", "ix_customers_search")
+
+
+def _declared_in_models(name, kind, _parent) -> bool:
+    return not (name or "").startswith(TEXT_INDEX)
+
+
 def test_migrated_schema_is_what_the_models_declare(db):
     """The kernel's and every installed module's models (each module keeps its own in
     core/<module>/models.py) describe exactly the schema the migrations build: a model
@@ -126,7 +135,8 @@ def test_migrated_schema_is_what_the_models_declare(db):
     from core.models import Base
 
     with db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        context = MigrationContext.configure(conn, opts={"include_name": _declared_in_models})
+        diff = compare_metadata(context, Base.metadata)
     assert diff == []
     assert {"tradein_cases", "winback_entries", "order_lines", "companies"} <= set(
         Base.metadata.tables)

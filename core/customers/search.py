@@ -73,7 +73,9 @@ def _variants(token: str) -> set[str]:
     return {token, token.lower(), token.capitalize()}
 
 
-def _like(column, token: str, sqlite: bool) -> ColumnElement[bool]:
+def contains_text(column, token: str, sqlite: bool) -> ColumnElement[bool]:
+    """`column` contains `token`, ignoring case (umlauts included) on both databases; every
+    search of a list or the header asks this."""
     if not sqlite:
         return column.icontains(token, autoescape=True)
     if token.isascii():  # LIKE already ignores ASCII case and saves a lower() per row
@@ -95,7 +97,7 @@ def _token_matches(token: str, sqlite: bool) -> ColumnElement[bool]:
     has_digit = any(ch.isdigit() for ch in token)
     has_letter = any(ch.isalpha() for ch in token)
     columns = [*((C.first_name, C.last_name) if has_letter else ()), C.company_name]
-    matches = [_like(column, token, sqlite) for column in columns]
+    matches = [contains_text(column, token, sqlite) for column in columns]
     # E-mails are stored lower-case; customer numbers are compared as typed (ASCII case is
     # ignored by LIKE anyway): neither needs the umlaut variants of the names.
     matches.append(C.email.contains(token.lower(), autoescape=True))

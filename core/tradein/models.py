@@ -36,4 +36,11 @@ class TradeInCase(Base):
 
     customer: Mapped[Customer] = relationship()
 
-    __table_args__ = (Index("ix_tradein_status_changed", "status", "status_changed_at"),)
+    # One index per sort order of the case list, ending in the id (its tie-breaker).
+    __table_args__ = (
+        Index("ix_tradein_status_changed_id", "status", "status_changed_at", "id"),
+        Index("ix_tradein_changed_id", "status_changed_at", "id"),
+        Index("ix_tradein_market_value_id", "market_value_cents", "id"),
+        Index("ix_tradein_make_model_id", "make", "model", "id"),
+        Index("ix_tradein_created_id", "created_at", "id"),
+    )

@@ -7,12 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from core import settings as settings_store
 from core.csvexport import Money, to_csv_bytes
+from core.customers import textindex
+from core.customers.search import contains_text
 from core.models import Customer
+from core.paging import capped_count
 from core.tradein.flow import SPECIAL_TILES, STATUS_LABELS
 from core.tradein.models import TradeInCase
 
@@ -20,9 +23,10 @@ TILE_STATUSES: dict[str, frozenset[int]] = {key: statuses for key, _, statuses i
 TILE_STATUSES |= {f"status_{s}": frozenset({s}) for s in STATUS_LABELS}
 SORT_COLUMNS = {
     "id": (TradeInCase.id,),
-    "name": (Customer.last_name, Customer.first_name),
-    "customer_name": (Customer.last_name, Customer.first_name),
-    "email": (Customer.email,),
+    # Customer sorts end in the customer's id, so the customers' indexes serve them.
+    "name": (Customer.last_name, Customer.first_name, Customer.id),
+    "customer_name": (Customer.last_name, Customer.first_name, Customer.id),
+    "email": (Customer.email, Customer.id),
     "status": (TradeInCase.status, TradeInCase.status_changed_at),
     "status_changed_at": (TradeInCase.status_changed_at,),
     "market_value": (TradeInCase.market_value_cents,),
@@ -84,16 +88,10 @@ def tile_counts(session: Session) -> dict[str, int]:
             for key, statuses in TILE_STATUSES.items()}
 
 
-def _matches(column, text: str, sqlite: bool):
-    # SQLite's LIKE already ignores (ASCII) case - exactly what its lower() would give - and
-    # skips a function call per row; other databases get ILIKE.
-    if sqlite:
-        return column.contains(text, autoescape=True)
-    return column.icontains(text, autoescape=True)
-
-
 def _filtered(query: Select, tile: str | None, status: int | None, search: str,
-              include_archived: bool, sqlite: bool = True) -> Select:
+              include_archived: bool, sqlite: bool = True,
+              narrowed: ColumnElement[bool] | None = None) -> Select:
+    """`narrowed`: the text index's candidates for `search` (core.customers.textindex)."""
     if tile:
         if tile not in TILE_STATUSES:
             raise ValueError(f"Unbekannte Kachel „{tile}“.")
@@ -107,7 +105,9 @@ def _filtered(query: Select, tile: str | None, status: int | None, search: str,
         columns = [Customer.first_name, Customer.last_name, Customer.email]
         if " " in text:  # "Maria Muster": only the full name can contain it
             columns = [Customer.first_name + " " + Customer.last_name]
-        matches = [_matches(column, text, sqlite) for column in columns]
+        matches = [contains_text(column, text, sqlite) for column in columns]
+        if narrowed is not None:
+            matches = [and_(narrowed, or_(*matches))]
         if text.isdigit():
             matches.append(TradeInCase.id == int(text))
         query = query.where(or_(*matches))
@@ -135,12 +135,10 @@ def list_cases(session: Session, *, tile: str | None = None, status: int | None 
                search: str = "", sort: str = "status_changed_at", descending: bool = True,
                page: int = 1, page_size: int = 25,
                include_archived: bool = False) -> tuple[list[CaseRow], int]:
-    """One page of cases plus the total number matching the filter."""
-    filters = (tile, status, search, include_archived, _is_sqlite(session))
-    count_query = select(func.count()).select_from(TradeInCase)
-    if (search or "").strip():
-        count_query = count_query.join(Customer, TradeInCase.customer_id == Customer.id)
-    total = session.scalar(_filtered(count_query, *filters)) or 0
+    """One page of cases plus the number matching the filter (capped: core.paging)."""
+    filters = (tile, status, search, include_archived, _is_sqlite(session),
+               textindex.candidates(session, search or ""))
+    total = capped_count(session, _filtered(_base(), *filters))
     page, page_size = max(int(page), 1), max(min(int(page_size), 500), 1)
     query = _ordered(_filtered(_base(), *filters), sort, descending)
     rows = session.execute(query.offset((page - 1) * page_size).limit(page_size))
@@ -170,6 +168,7 @@ def export_csv(session: Session, *, tile: str | None = None, status: int | None 
     """Exactly the filtered list (all pages, same order) as a German-Excel CSV file."""
     zone = timezone or settings_store.load(session).timezone
     query = _ordered(_filtered(_base(), tile, status, search, include_archived,
-                               _is_sqlite(session)), sort, descending)
+                               _is_sqlite(session), textindex.candidates(session, search or "")),
+                     sort, descending)
     rows = (_export_row(r) for r in session.connection().execute(query).all())
     return to_csv_bytes(EXPORT_HEADER, rows, zone)

@@ -15,9 +15,12 @@ from sqlalchemy.orm import Session
 from core import events
 from core import settings as settings_store
 from core.csvexport import Money, to_csv_bytes
+from core.customers import textindex
+from core.customers.search import contains_text
 from core.errors import NotFound
 from core.ids import in_range as id_in_range
 from core.models import Customer, Event
+from core.paging import capped_count
 from core.winback import KEY
 from core.winback.detection import RUN_EVENT, add_months
 from core.winback.flow import CLOSED, STATUS_LABELS, TILE_KEYS
@@ -105,13 +108,6 @@ def tile_counts(session: Session, today: date) -> dict[str, int]:
     return {key: int(value or 0) for key, value in zip(TILE_KEYS, values, strict=True)}
 
 
-def _contains(session: Session, column, text: str):
-    # SQLite's LIKE already ignores ASCII case; other databases need ILIKE.
-    if session.get_bind().dialect.name == "sqlite":
-        return column.contains(text, autoescape=True)
-    return column.icontains(text, autoescape=True)
-
-
 def _conditions(session: Session, tile: str | None, search: str, customer_group: str | None,
                 company: str | None, today: date) -> list[ColumnElement[bool]]:
     conditions = [tile_condition(tile, today)] if tile else []
@@ -125,7 +121,11 @@ def _conditions(session: Session, tile: str | None, search: str, customer_group:
                    C.email]
         if " " in text:  # "Maria Muster": only the full name can contain it
             columns = [C.first_name + " " + C.last_name, C.company_name, C.city]
-        conditions.append(or_(*(_contains(session, col, text) for col in columns)))
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        conditions.append(or_(*(contains_text(col, text, sqlite) for col in columns)))
+        narrowed = textindex.candidates(session, text)
+        if narrowed is not None:
+            conditions.append(narrowed)
     return conditions
 
 
@@ -152,9 +152,10 @@ def list_entries(session: Session, *, tile: str | None, search: str = "",
                  customer_group: str | None = None, company: str | None = None,
                  sort: str = "decline_percent", descending: bool = True, page: int = 1,
                  page_size: int | None = 25, today: date) -> tuple[list[EntryRow], int]:
-    """One page of a tile's list plus the total matching the filters (page_size None: all)."""
+    """One page of a tile's list plus the number matching the filters (capped:
+    core.paging; page_size None: all)."""
     conditions = _conditions(session, tile, search, customer_group, company, today)
-    total = session.scalar(_base(func.count()).where(*conditions)) or 0
+    total = capped_count(session, _base(E.customer_id).where(*conditions))
     query = _ordered(_base(*_COLUMNS).where(*conditions), sort, descending)
     if page_size is not None:
         page, page_size = max(int(page), 1), max(min(int(page_size), 500), 1)

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from nicegui import app, run, ui
 
 from core.formatting import format_datetime, format_eur
+from core.paging import count_label
 from core.tradein import queries
 from core.tradein.flow import SPECIAL_TILES, STATUS_LABELS
 from pages.frame import page, runtime
@@ -143,7 +144,7 @@ async def cases_page(user: Any) -> None:
             "outline no-caps").classes("ml-auto").mark("export-csv")
 
     def loaded(total: int) -> None:
-        total_label.set_text("1 Fall" if total == 1 else f"{total:,} Fälle".replace(",", "."))
+        total_label.set_text(count_label(total, "Fall", "Fälle"))
         url = "/ankauf" + (f"?{qs}" if (qs := _query_string(state)) else "")
         ui.navigate.history.replace(url)
         _remember(url)

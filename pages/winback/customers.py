@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from nicegui import run, ui
 
 from core.formatting import format_eur, format_percent
+from core.paging import count_label
 from core.winback import companies, queries
 from core.winback.flow import STATUS_LABELS, TILE_KEYS, TILES
 from pages.frame import page, runtime
@@ -184,7 +185,7 @@ async def winback_list_page(user: Any) -> None:
     bar.set_visibility(False)
 
     def loaded(total: int) -> None:
-        total_label.set_text("1 Kunde" if total == 1 else f"{total:,} Kunden".replace(",", "."))
+        total_label.set_text(count_label(total, "Kunde", "Kunden"))
         # The marker names the order shown, so a test can wait for a re-sorted list.
         order = "desc" if state["descending"] else "asc"
         table.mark(f"winback-table sorted-{state['sort']}-{order}")
