@@ -111,3 +111,37 @@ def upsert_insert(bind: Session | Connection, target):
     SQLAlchemy builds it per dialect); `target` is a table or a mapped class."""
     name = (bind.get_bind() if isinstance(bind, Session) else bind).dialect.name
     return (postgresql if name == "postgresql" else sqlite).insert(target)
+
+
+class DriverStatement:
+    """A statement compiled once per database kind and run on the driver's own cursor,
+    values converted by the columns' own types. Only for the few statements that run once
+    per mail between two sends, where SQLAlchemy's execution layer cost more than the
+    database itself (see tests/bench/bench_sender.py)."""
+
+    def __init__(self, statement) -> None:
+        self.statement = statement
+        self._compiled: dict[str, tuple] = {}
+
+    def _for(self, dialect) -> tuple:
+        if dialect.name not in self._compiled:
+            compiled = self.statement.compile(dialect=dialect)
+            converters = {name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+                          for name, bind in compiled.binds.items()}
+            # Values the statement carries itself (e.g. the 1 of "attempts + 1").
+            fixed = {name: bind.value for name, bind in compiled.binds.items()
+                     if not bind.required}
+            self._compiled[dialect.name] = (compiled.string, compiled.positiontup, converters,
+                                            fixed)
+        return self._compiled[dialect.name]
+
+    def execute(self, connection: Connection, values: dict) -> None:
+        sql, positions, converters, fixed = self._for(connection.dialect)
+        converted = {name: (converters[name](value) if converters.get(name) else value)
+                     for name, value in (fixed | values).items()}
+        parameters = [converted[n] for n in positions] if positions is not None else converted
+        cursor = connection.connection.driver_connection.cursor()
+        try:
+            cursor.execute(sql, parameters)
+        finally:
+            cursor.close()

@@ -44,8 +44,9 @@ class TickReport:
         result.append(f"Regeln: {self.fired} ausgelöst, {self.suppressed} unterdrückt")
         if self.drain is not None:
             d = self.drain
+            took = f"{d.seconds:.2f}".replace(".", ",")
             result.append(f"Postausgang: {d.sent} gesendet, {d.retried} erneut geplant, "
-                          f"{d.failed} fehlgeschlagen, {d.held} zurückgehalten")
+                          f"{d.failed} fehlgeschlagen, {d.held} zurückgehalten in {took} s")
             if getattr(d, "quota_reached", False):
                 result.append("Tageslimit erreicht: der Rest geht morgen hinaus.")
         return result

@@ -1,57 +1,34 @@
 """Draining the outbox: claim due mails, send them over one connection, record each result.
 
 Semantics are at-least-once. A batch is claimed in one short write transaction (status
-'sending' plus a lease), then every mail's result is committed before the next is sent, so a
-crash can repeat at most the one mail that was on the wire — with the same Message-ID. Rows a
-killed sender left in 'sending' come back once their lease has expired.
+'sending' plus a lease), then every mail's result is committed before the next mail can be
+accepted by the server (core.mail.delivery), so a crash can repeat at most the one mail that
+was on the wire — with the same Message-ID. Rows a killed sender left in 'sending' come back
+once their lease has expired.
 """
 from __future__ import annotations
 
-import random
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Row, and_, bindparam, case, func, insert, or_, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, func, or_, select, update
 
 from core.db import Database, take_turns
 from core.events import record
-from core.mail.outbox import GAVE_UP, LATE, late_reason, local_midnight
-from core.mail.transport import PermanentError, TemporaryError, build_message, open_transport
+from core.mail import delivery
+from core.mail.delivery import INSERT_EVENT, DrainReport, event_values
+from core.mail.outbox import LATE, late_reason, local_midnight
+from core.mail.transport import open_transport
 from core.models import Event, OutboxMessage, UTCDateTime
 from core.settings import Settings
 
-BATCH_SIZE = 50
+BATCH_SIZE = 200
 LEASE = timedelta(minutes=10)  # longer than any batch can take; a crash delays at most this
-FIRST_RETRY = 60  # seconds; doubles per attempt
-MAX_RETRY = 3600
 HELD_TEXT = "zurückgehalten: Versand ist ausgeschaltet"
 
-Transport = AbstractContextManager  # anything with .send(message, to_addr) used as a context
-
-
-@dataclass
-class DrainReport:
-    sent: int = 0
-    retried: int = 0
-    failed: int = 0
-    held: int = 0
-    released: int = 0
-    held_late: int = 0  # automatic mails past their deadline: now wait for a staff decision
-    gave_up: int = 0  # part of `failed`: temporary errors for longer than the maximum age
-    quota_reached: bool = False
-
-    @property
-    def attempted(self) -> int:
-        return self.sent + self.retried + self.failed
-
-
-def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
-    """Wait before attempt `attempts + 1`: 1 min doubling, jittered (+0..25 %), at most 1 h."""
-    base = min(FIRST_RETRY * 2 ** max(attempts - 1, 0), MAX_RETRY)
-    jitter = (rng or random).uniform(1.0, 1.25)  # spreads retries of a burst over time
-    return timedelta(seconds=min(base * jitter, MAX_RETRY))
+Transport = AbstractContextManager  # anything with SmtpTransport.send, used as a context
 
 
 def drain(db: Database, settings: Settings, now: datetime, *,
@@ -59,6 +36,15 @@ def drain(db: Database, settings: Settings, now: datetime, *,
           dev_port: int | None = None, limit: int | None = None,
           batch_size: int = BATCH_SIZE, lease: timedelta = LEASE) -> DrainReport:
     """Send what is due at `now`. With the send switch off, due mails become 'held'."""
+    started = time.perf_counter()
+    report = _drain(db, settings, now, transport_factory, dev_port, limit, batch_size, lease)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _drain(db: Database, settings: Settings, now: datetime,
+           transport_factory: Callable[[], Transport] | None, dev_port: int | None,
+           limit: int | None, batch_size: int, lease: timedelta) -> DrainReport:
     report = DrainReport()
     if not settings.send_emails:
         report.held = _hold_due(db, now)
@@ -76,7 +62,7 @@ def drain(db: Database, settings: Settings, now: datetime, *,
                 break
             if transport is None:  # only now: nothing due must not start a dev mailbox
                 transport = stack.enter_context(factory())
-            if not _send_batch(conn, settings, now, transport, rows, report):
+            if not delivery.send_batch(conn, settings, now, transport, rows, report):
                 break
     return report
 
@@ -114,80 +100,6 @@ def _room_today(conn: Connection, settings: Settings, now: datetime, wanted: int
     return min(wanted, max(settings.daily_quota - used, 0))
 
 
-def _send_batch(conn: Connection, settings: Settings, now: datetime, transport,
-                rows: list[Row], report: DrainReport) -> bool:
-    """Send the claimed rows; False when the connection broke (the rest goes back)."""
-    for index, row in enumerate(rows):
-        try:
-            transport.send(build_message(row, settings, date=now), row.to_addr)
-        except TemporaryError as exc:
-            if _gives_up(row, now, settings):
-                _finish(conn, row, now, "failed", _gave_up_text(settings, str(exc)), GAVE_UP)
-                report.failed += 1
-                report.gave_up += 1
-            else:
-                _finish(conn, row, now, "retry", str(exc))
-                report.retried += 1
-            if exc.connection_lost:
-                _unclaim(conn, [r.id for r in rows[index + 1:]])
-                return False
-        except (PermanentError, ValueError) as exc:  # ValueError: a header we refuse
-            _finish(conn, row, now, "failed", str(exc))
-            report.failed += 1
-        else:
-            _finish(conn, row, now, "sent", "")  # committed before the next mail goes out
-            report.sent += 1
-    return True
-
-
-def _gives_up(row: Row, now: datetime, settings: Settings) -> bool:
-    """True when temporary errors have lasted the maximum age (counted from the first one:
-    time spent held or waiting for the quota is no failed delivery)."""
-    since = row.failing_since or now
-    return now - since >= timedelta(hours=settings.mail_max_age_hours)
-
-
-def _gave_up_text(settings: Settings, error: str) -> str:
-    return f"Nach {settings.mail_max_age_hours} Stunden aufgegeben: {error}"
-
-
-def _finish(conn: Connection, row: Row, now: datetime, status: str, error: str,
-            reason_code: str = "") -> None:
-    """Commit one mail's outcome (its own transaction: a later crash cannot undo it)."""
-    params = {"oid": row.id, "status": status, "error": error}
-    with conn.begin():
-        if status == "sent":
-            conn.execute(_MARK_SENT, params | {"sent_at": now})
-        elif status == "retry":
-            conn.execute(_MARK_RETRY, params | {"next": now + backoff(row.attempts + 1),
-                                                "now": now})
-        else:
-            conn.execute(_MARK_FAILED, params | {"reason_code": reason_code})
-        if row.customer_id is not None and status != "retry":
-            text = (f"E-Mail „{row.subject}“ an {row.to_addr} gesendet." if status == "sent"
-                    else f"E-Mail „{row.subject}“ an {row.to_addr} fehlgeschlagen: {error}")
-            conn.execute(_INSERT_EVENT, _event_values(row, f"mail_{status}", text, now))
-
-
-def _event_values(row: Row, kind: str, text: str, now: datetime) -> dict:
-    # The same timeline row core.events.record writes, as a prepared insert: this runs once
-    # per mail between two sends, where an ORM flush was a third of the sender's own cost.
-    # `at` is the drain's `now`, the instant the row's sent_at / next attempt is stamped with.
-    return {"at": now, "kind": kind, "text": text, "customer_id": row.customer_id,
-            "module": row.module, "record_id": row.record_id, "actor": "system",
-            "data": {"outbox_id": row.id, "message_id": row.message_id}}
-
-
-def _unclaim(conn: Connection, ids: list[int]) -> None:
-    """Give back rows that were claimed but not tried: they keep their place and attempts."""
-    if not ids:
-        return
-    with conn.begin():
-        conn.execute(update(OUTBOX).where(OUTBOX.c.id.in_(ids), OUTBOX.c.status == "sending")
-                     .values(status=case((OUTBOX.c.attempts > 0, "retry"), else_="queued"),
-                             locked_until=None))
-
-
 def _hold_due(db: Database, now: datetime) -> int:
     """Send switch off: due mails wait as 'held' (visible, nothing lost, nothing sent)."""
     with db.session(write=True) as session:
@@ -222,7 +134,7 @@ def _hold_late(conn: Connection, now: datetime) -> int:
         conn.execute(_MARK_LATE, {"oid": row.id, "error": reason})
         if row.customer_id is not None:
             text = f"E-Mail „{row.subject}“ an {row.to_addr} zurückgehalten: {reason}."
-            conn.execute(_INSERT_EVENT, _event_values(row, "mail_held", text, now))
+            INSERT_EVENT.execute(conn, event_values(row, "mail_held", text, now))
     return len(rows)
 
 
@@ -233,22 +145,12 @@ _SENT_SINCE = select(func.count()).select_from(OUTBOX).where(
 _IN_FLIGHT = select(func.count()).select_from(OUTBOX).where(
     OUTBOX.c.status == "sending", OUTBOX.c.locked_until > bindparam("now", type_=UTCDateTime()))
 _NOW = bindparam("now", type_=UTCDateTime())
-_RESULT = {"status": bindparam("status"), "attempts": OUTBOX.c.attempts + 1,
-           "locked_until": None, "last_error": bindparam("error")}
 # Built once: constructing a statement cost more than executing it (see bench_sender.py).
-_MARK_SENT = update(OUTBOX).where(OUTBOX.c.id == bindparam("oid")).values(
-    _RESULT | {"sent_at": bindparam("sent_at", type_=UTCDateTime())})
-_MARK_RETRY = update(OUTBOX).where(OUTBOX.c.id == bindparam("oid")).values(
-    _RESULT | {"next_attempt_at": bindparam("next", type_=UTCDateTime()),
-               "failing_since": func.coalesce(OUTBOX.c.failing_since, _NOW)})
-_MARK_FAILED = update(OUTBOX).where(OUTBOX.c.id == bindparam("oid")).values(
-    _RESULT | {"reason_code": bindparam("reason_code")})
 _MARK_LATE = update(OUTBOX).where(OUTBOX.c.id == bindparam("oid")).values(
     status="held", reason_code=LATE, last_error=bindparam("error"), locked_until=None)
 _LATE = select(OUTBOX).where(
     OUTBOX.c.status.in_(("queued", "retry")), OUTBOX.c.next_attempt_at <= _NOW,
     OUTBOX.c.send_by.is_not(None), OUTBOX.c.send_by < _NOW)
-_INSERT_EVENT = insert(EVENTS)
 _DUE = (select(OUTBOX).where(or_(
     and_(OUTBOX.c.status.in_(("queued", "retry")), OUTBOX.c.next_attempt_at <= _NOW),
     and_(OUTBOX.c.status == "sending", OUTBOX.c.locked_until <= _NOW),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import re
 import smtplib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -18,7 +19,7 @@ from email.generator import BytesGenerator
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.nonmultipart import MIMENonMultipart
-from email.utils import format_datetime, formataddr, getaddresses
+from email.utils import format_datetime, formataddr
 from uuid import uuid4
 
 import yagmail
@@ -180,29 +181,57 @@ class SmtpTransport:
             self._client = client
         return self._client.smtp
 
-    def send(self, msg: Message, to_addr: str | None = None) -> None:
-        """Deliver one message (to `to_addr`, or the addresses in its To header);
-        TemporaryError or PermanentError when the server says no."""
+    def send(self, data: bytes, to_addr: str, *, meanwhile: Iterator[None] | None = None,
+             while_finishing: Callable[[], None] | None = None) -> None:
+        """Deliver one message (`message_bytes`) to `to_addr`; TemporaryError or
+        PermanentError when the server says no.
+
+        The caller may work while the server does. `meanwhile` advances one step while the
+        server answers each command before the message (sender, recipient, DATA) and is
+        finished before the message goes out, even when this mail fails: up to then the
+        server has accepted nothing of it, so the caller can still be recording the
+        previous mail. `while_finishing` runs while the server takes the message in."""
         try:
             smtp = self._connect()
         except Exception as exc:  # noqa: BLE001
             # Refused, timeout, TLS or login failure: no fault of this mail, so it waits
             # (as TemporaryError) until the server or the settings are fixed.
             self._drop()
+            for _ in meanwhile or ():
+                pass
             raise TemporaryError(f"Keine Verbindung zum Mailserver: {_reason(exc)}", True) from exc
-        recipients = ([to_addr] if to_addr else
-                      [address for _name, address in getaddresses([str(msg["To"])])])
-        data = message_bytes(msg)
-        self._talk(lambda: smtp.sendmail(self.settings.mail_from, recipients, data))
+        self._talk(lambda: self._transaction(smtp, to_addr, data, meanwhile or iter(()),
+                                             while_finishing))
+
+    def _transaction(self, smtp: smtplib.SMTP, to_addr: str, data: bytes,
+                     meanwhile: Iterator[None],
+                     while_finishing: Callable[[], None] | None) -> None:
+        # smtplib.sendmail's steps for one recipient, each reply read only when needed.
+        # Addresses are validated when queued, so they go out as they are.
+        try:
+            smtp.ehlo_or_helo_if_needed()
+            for command, argument, codes in (("mail", f"FROM:<{self.settings.mail_from}>",
+                                              (250,)),
+                                             ("rcpt", f"TO:<{to_addr}>", (250, 251)),
+                                             ("data", "", (354,))):
+                smtp.putcmd(command, argument)
+                next(meanwhile, None)
+                _expect(smtp, smtp.getreply(), codes)
+        finally:
+            for _ in meanwhile:  # never send the message before the caller is done
+                pass
+        ending = b".\r\n" if data.endswith(b"\r\n") else b"\r\n.\r\n"
+        smtp.send(_DOT_AT_LINE_START.sub(b"..", data) + ending)
+        if while_finishing is not None:
+            while_finishing()
+        _expect(smtp, smtp.getreply(), (250,))
 
     def _talk(self, step: Callable[[], object]) -> None:
         """Run one SMTP step, translating failures into Temporary/PermanentError."""
         try:
             step()
-        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as exc:
-            code, reply = (next(iter(exc.recipients.values()))
-                           if isinstance(exc, smtplib.SMTPRecipientsRefused)
-                           else (exc.smtp_code, exc.smtp_error))
+        except smtplib.SMTPResponseException as exc:
+            code, reply = exc.smtp_code, exc.smtp_error
             if code == 421:  # the server closes the connection after 421
                 self._drop()
             raise _classify(code, reply) from exc
@@ -217,6 +246,18 @@ class SmtpTransport:
                 self._client.smtp.close()
             self._client.is_closed = True
             self._client = None
+
+
+_DOT_AT_LINE_START = re.compile(rb"(?m)^\.")  # "dot-stuffing": a lone "." would end the data
+
+
+def _expect(smtp: smtplib.SMTP, answer: tuple[int, bytes], codes: tuple[int, ...]) -> None:
+    code, reply = answer
+    if code not in codes:
+        if code != 421:  # after 421 the server has closed the connection (see _talk)
+            with suppress(smtplib.SMTPException, OSError):
+                smtp.rset()
+        raise smtplib.SMTPResponseException(code, reply)
 
 
 def _reason(exc: Exception) -> str:

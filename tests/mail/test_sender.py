@@ -173,3 +173,17 @@ def test_event_links_customer_and_case(seeded, settings, smtp_sink, now):
                  for e in for_customer(session, customer.id)]
     # Both timeline rows point to the mail's module record, at the edge's instant.
     assert kinds == [("mail_sent", "tradein", 42, now), ("mail_queued", "tradein", 42, now)]
+
+
+def test_a_line_starting_with_a_dot_arrives_whole(seeded, settings, smtp_sink, now):
+    """The sender speaks SMTP itself: a body line of a single "." would end the message
+    early, so lines starting with a dot are doubled on the wire (RFC 5321 4.5.2)."""
+    with seeded.session(write=True) as session:
+        customer = add_customer(session, "punkt@kunde.example.com")
+        outbox.enqueue(session, settings, now, idempotency_key="dot", template_key="test.hello",
+                       context={"first_name": "A", "car": "Golf\n.\n..und weiter", "number": 1},
+                       to_addr=customer.email, kind="transactional", customer=customer)
+    assert drain(seeded, settings, now).sent == 1
+    [mail] = smtp_sink.messages
+    text = mail.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert "Golf\n.\n..und weiter" in text
