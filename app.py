@@ -23,6 +23,7 @@ from core import settings as settings_mod
 from core.db import Database
 from core.models import User
 from core.runtime import Runtime
+from core.secrets import share_link_key
 
 # The modules of this console, one line each (core.<key>, pages in pages/<key>/). Order is
 # the order of the tick, the dashboard and the navigation.
@@ -52,6 +53,7 @@ def open_database(url: str = "") -> Database:
 
     db = Database(url)
     db.migrate()
+    share_link_key(db)  # consoles sharing this database sign customers' links alike
     try:
         recover(db, clock.now())  # an import cut off by a crash is undone, never half-kept
     except Exception:  # noqa: BLE001 - the console must start; the next import tries again

@@ -2,6 +2,10 @@
 
 Each secret is one file `data/secret_<name>` (mode 0600). Creating it is atomic (link of a
 fully written temp file), so two processes starting at the same time end up with one value.
+
+The key that signs the customers' links is shared through the database instead (see
+`share_link_key`): consoles of a dealer group serve each other's unsubscribe and booking
+links.
 """
 from __future__ import annotations
 
@@ -11,7 +15,13 @@ import tempfile
 from contextlib import suppress
 from pathlib import Path
 
-from core.db import DATA_DIR
+from sqlalchemy import select
+
+from core.db import DATA_DIR, Database, upsert_insert
+from core.models import Setting
+
+LINK_KEY = "key"  # the secret core.signed_ids signs with
+_STORED_AS = "secret.link_key"  # its row in the settings table (no setting: never shown)
 
 _cache: dict[tuple[Path, str], str] = {}
 
@@ -41,3 +51,15 @@ def _read_or_create(path: Path) -> str:
     if not value:
         raise RuntimeError(f"Geheimnis-Datei {path} ist leer; bitte löschen, sie wird neu erzeugt.")
     return value
+
+
+def share_link_key(db: Database) -> None:
+    """Make the link key the one stored in `db`: the first console to start stores its own
+    (so links already mailed stay valid), every later one adopts it. Called whenever the
+    app opens its database."""
+    with db.session(write=True) as session:
+        session.execute(upsert_insert(session, Setting).values(
+            key=_STORED_AS, value=secret(LINK_KEY)).on_conflict_do_nothing(
+            index_elements=["key"]))
+        stored = session.scalar(select(Setting.value).where(Setting.key == _STORED_AS))
+    _cache[(DATA_DIR, LINK_KEY)] = stored

@@ -9,14 +9,19 @@ from functools import lru_cache
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from core.secrets import secret
+from core.secrets import LINK_KEY, secret
 
 MAX_TOKEN_LENGTH = 512  # anything longer is not ours; refused before verifying
 
 
-@lru_cache(maxsize=8)
 def _serializer(salt: str) -> URLSafeSerializer:
-    return URLSafeSerializer(secret("key"), salt=salt)
+    # The key can change once at start-up (core.secrets.share_link_key).
+    return _serializer_for(secret(LINK_KEY), salt)
+
+
+@lru_cache(maxsize=16)
+def _serializer_for(key: str, salt: str) -> URLSafeSerializer:
+    return URLSafeSerializer(key, salt=salt)
 
 
 def sign_id(salt: str, field: str, record_id: int) -> str:
