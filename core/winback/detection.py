@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     and_,
-    bindparam,
     case,
     event,
     false,
@@ -150,47 +149,42 @@ def _upsert_sums(session: Session, settings: Settings, w: Windows, now: datetime
 
 # --- step 2: company and product group of each customer's last order ------------------------
 
-def _last_orders(session: Session) -> dict[int, tuple[str, str]]:
-    """customer -> (company code, top product group) of the last order, for the entries whose
-    figures step 1 just changed (it cleared their company code).
+def _store_last_orders(session: Session) -> None:
+    """Company and top product group of the last order, for the entries whose figures
+    step 1 just changed (it cleared their company code): one statement in the database.
 
     The last order is the one with the latest date (highest order number on that day); its
-    product group with the largest amount wins, ties alphabetically."""
-    stale = select(ENTRIES.c.customer_id).where(ENTRIES.c.last_company_code == "").limit(1)
+    product group with the largest amount wins, ties alphabetically. Text is ranked by code
+    point on both databases (PostgreSQL would otherwise use its locale's order)."""
+    e, lines = ENTRIES, LINES
+    stale = select(e.c.customer_id).where(e.c.last_company_code == "").limit(1)
     if session.scalar(stale) is None:  # the usual nightly re-run: nothing to look up
-        return {}
-    query = (select(LINES.c.customer_id, LINES.c.order_number, LINES.c.company_code,
-                    LINES.c.product_group, func.sum(LINES.c.net_cents),
-                    ENTRIES.c.last_company_code, ENTRIES.c.top_product_group)
-             .join(ENTRIES, and_(ENTRIES.c.customer_id == LINES.c.customer_id,
-                                 ENTRIES.c.last_order_date == LINES.c.order_date))
-             .where(ENTRIES.c.last_company_code == "")
-             .group_by(LINES.c.customer_id, LINES.c.order_number, LINES.c.company_code,
-                       LINES.c.product_group, ENTRIES.c.last_company_code,
-                       ENTRIES.c.top_product_group))
-    best: dict[int, tuple] = {}
-    for cid, order, company, group, amount, old_company, old_group in session.execute(query):
-        key = (order, amount, _reverse(group))
-        if cid not in best or key > best[cid][0]:
-            best[cid] = (key, company, group, old_company, old_group)
-    return {cid: (company, group) for cid, (_k, company, group, old_c, old_g) in best.items()
-            if (company, group) != (old_c, old_g)}
-
-
-def _reverse(text: str) -> tuple[int, ...]:
-    # Larger key wins; among equal amounts the alphabetically first group should win.
-    return tuple(-ord(char) for char in text)
-
-
-def _store_last_orders(session: Session, changes: dict[int, tuple[str, str]]) -> None:
-    if not changes:
         return
-    statement = (update(ENTRIES).where(ENTRIES.c.customer_id == bindparam("cid"))
-                 .values(last_company_code=bindparam("company"),
-                         top_product_group=bindparam("group")))
-    session.connection().execute(statement, [
-        {"cid": cid, "company": company, "group": group}
-        for cid, (company, group) in changes.items()])
+    amount = func.sum(lines.c.net_cents).label("amount")
+    day_orders = (
+        select(lines.c.customer_id, lines.c.order_number, lines.c.company_code,
+               lines.c.product_group, amount)
+        .join(e, and_(e.c.customer_id == lines.c.customer_id,
+                      e.c.last_order_date == lines.c.order_date))
+        .where(e.c.last_company_code == "")
+        .group_by(lines.c.customer_id, lines.c.order_number, lines.c.company_code,
+                  lines.c.product_group)).cte("day_orders")
+    by_code_point = _by_code_point(session)
+    rank = func.row_number().over(
+        partition_by=day_orders.c.customer_id,
+        order_by=(by_code_point(day_orders.c.order_number).desc(), day_orders.c.amount.desc(),
+                  by_code_point(day_orders.c.product_group).asc()))
+    ranked = select(day_orders.c.customer_id, day_orders.c.company_code,
+                    day_orders.c.product_group, rank.label("rank")).cte("ranked")
+    session.execute(update(e).where(e.c.customer_id == ranked.c.customer_id, ranked.c.rank == 1)
+                    .values(last_company_code=ranked.c.company_code,
+                            top_product_group=ranked.c.product_group))
+
+
+def _by_code_point(session: Session):
+    if session.get_bind().dialect.name == "postgresql":
+        return lambda column: column.collate("C")
+    return lambda column: column  # SQLite compares text by code point already
 
 
 # --- step 3: won back ----------------------------------------------------------------------
@@ -258,7 +252,7 @@ def run(session: Session, settings: Settings, now: datetime,
     report(0.0, "Umsätze je Kunde werden summiert …")
     customers = _upsert_sums(session, settings, w, now)
     report(0.6, "Letzte Bestellungen werden ausgewertet …")
-    _store_last_orders(session, _last_orders(session))
+    _store_last_orders(session)
     report(0.8, "Zurückgewonnene Kunden werden gesucht …")
     won_back = _mark_won_back(session, settings, now)
     declines = session.scalar(select(func.count()).select_from(ENTRIES)

@@ -52,8 +52,10 @@ class OrderLine(Base):
 
     __table_args__ = (
         UniqueConstraint("order_number", "line", name="uq_order_line"),
-        # Covers the detection's GROUP BY (sums per customer and window) without the table.
-        Index("ix_order_lines_customer_date", "customer_id", "order_date", "net_cents"),
+        # Covers the detection without the table: its GROUP BY (sums per customer and
+        # window) and the look at each customer's last order (company, product group).
+        Index("ix_order_lines_detection", "customer_id", "order_date", "net_cents",
+              "order_number", "company_code", "product_group"),
     )
 
 

@@ -1,5 +1,6 @@
 """indexes that serve the lists' sort orders and searches, so a first page at 1,000,000
-rows reads 25 index entries instead of sorting or scanning the table
+rows reads 25 index entries instead of sorting or scanning the table; win-back's detection
+index covers the last order's details too
 
 Every sortable column of the trade-in list gets an index ending in the id (the tie-breaker
 that keeps paging stable); customers get one on the name for the name sort, and a text
@@ -53,6 +54,11 @@ def _sqlite_text_index() -> None:
 def upgrade() -> None:
     # The new status index starts with the old one's columns: the old one is redundant.
     op.drop_index('ix_tradein_status_changed', table_name='tradein_cases')
+    # Win-back's detection index also covers the last order's company and product group.
+    op.drop_index('ix_order_lines_customer_date', table_name='order_lines')
+    op.create_index('ix_order_lines_detection', 'order_lines',
+                    ['customer_id', 'order_date', 'net_cents', 'order_number', 'company_code',
+                     'product_group'])
     for table, name, columns in INDEXES:
         op.create_index(name, table, columns)
     if op.get_bind().dialect.name == 'sqlite':
@@ -64,6 +70,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_order_lines_detection', table_name='order_lines')
+    op.create_index('ix_order_lines_customer_date', 'order_lines',
+                    ['customer_id', 'order_date', 'net_cents'])
     if op.get_bind().dialect.name == 'sqlite':
         for trigger in ('insert', 'delete', 'update'):
             op.execute(f"DROP TRIGGER customers_fts_{trigger}")

@@ -23,12 +23,12 @@ from core.db import Database  # noqa: E402
 from tests.databases import ON_POSTGRESQL, Databases  # noqa: E402
 
 DATABASE = "PostgreSQL" if ON_POSTGRESQL else "SQLite"
+app.install_modules()  # what every command of app.py does first (settings need the modules)
 
 
 @contextmanager
 def bench_database(name: str = "bench") -> Iterator[Database]:
     """A fresh, migrated database for one bench run; removed afterwards."""
-    app.install_modules()  # what every command of app.py does first
     with tempfile.TemporaryDirectory() as tmp:
         databases = Databases(Path(tmp))
         db = Database(databases.new_url(name))
