@@ -57,6 +57,11 @@ def copy_of(db: Database, name: str) -> Database:
     new_name = url.rsplit("/", 1)[1]
     source_name = db.url.rsplit("/", 1)[1]
     with db.databases.admin() as conn:
+        # Autovacuum may still be analysing the freshly loaded tables: end it, a copy
+        # needs a source nobody is connected to.
+        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE datname = :name AND pid <> pg_backend_pid()"),
+                     {"name": source_name})
         conn.execute(text(f'DROP DATABASE "{new_name}"'))
         conn.execute(text(f'CREATE DATABASE "{new_name}" TEMPLATE "{source_name}"'))
     return Database(url)
