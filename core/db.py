@@ -3,12 +3,13 @@ KP_DATABASE_URL selects another database. The schema is created by Alembic migra
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, Insert, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -97,6 +98,7 @@ def take_turns(bind: Session | Connection, name: str) -> None:
     connection.execute(_ADVISORY_LOCK, {"key": _lock_key(name)})
 
 
+_NAMED = re.compile(r"%\((\w+)\)s")
 _ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 
@@ -106,10 +108,14 @@ def _lock_key(name: str) -> int:
                           "big", signed=True)
 
 
-def upsert_insert(bind: Session | Connection, target):
+def upsert_insert(bind: Session | Connection | str, target):
     """INSERT with ON CONFLICT for this database (SQLite and PostgreSQL spell it alike, but
-    SQLAlchemy builds it per dialect); `target` is a table or a mapped class."""
-    name = (bind.get_bind() if isinstance(bind, Session) else bind).dialect.name
+    SQLAlchemy builds it per dialect); `bind` may also be the dialect's name; `target` is a
+    table or a mapped class."""
+    if isinstance(bind, str):
+        name = bind
+    else:
+        name = (bind.get_bind() if isinstance(bind, Session) else bind).dialect.name
     return (postgresql if name == "postgresql" else sqlite).insert(target)
 
 
@@ -119,27 +125,56 @@ class DriverStatement:
     per mail between two sends, where SQLAlchemy's execution layer cost more than the
     database itself (see tests/bench/bench_sender.py)."""
 
-    def __init__(self, statement) -> None:
+    def __init__(self, statement, column_keys: list[str] | None = None) -> None:
         self.statement = statement
+        self.column_keys = column_keys  # an INSERT's columns, each its own parameter
         self._compiled: dict[str, tuple] = {}
 
     def _for(self, dialect) -> tuple:
         if dialect.name not in self._compiled:
-            compiled = self.statement.compile(dialect=dialect)
+            compiled = self.statement.compile(dialect=dialect, column_keys=self.column_keys)
             converters = {name: bind.type.dialect_impl(dialect).bind_processor(dialect)
                           for name, bind in compiled.binds.items()}
-            # Values the statement carries itself (e.g. the 1 of "attempts + 1").
+            # Values the statement carries itself (e.g. the 1 of "attempts + 1"), and an
+            # INSERT's column defaults (SQLAlchemy adds those at execution, not here).
             fixed = {name: bind.value for name, bind in compiled.binds.items()
                      if not bind.required}
-            self._compiled[dialect.name] = (compiled.string, compiled.positiontup, converters,
-                                            fixed)
+            fixed |= {name: value for name, value in self._defaults().items()
+                      if name in fixed}
+            sql, positions = compiled.string, compiled.positiontup
+            if positions is None:  # named parameters (psycopg): made positional
+                positions = _NAMED.findall(sql)
+                sql = _NAMED.sub("%s", sql)
+            self._compiled[dialect.name] = (sql, positions, converters, fixed)
         return self._compiled[dialect.name]
+
+    def _defaults(self) -> dict:
+        if not isinstance(self.statement, Insert):
+            return {}
+        return {column.name: column.default.arg for column in self.statement.table.c
+                if column.default is not None and column.default.is_scalar}
+
+    def execute_many(self, connection: Connection, columns: dict[str, list]) -> None:
+        """Many rows in one executemany, given column by column (name -> values); every
+        column is converted in one pass, no dictionary per row."""
+        sql, positions, converters, fixed = self._for(connection.dialect)
+        count = len(next(iter(columns.values()))) if columns else 0
+        converted = []
+        for name in positions:
+            values = columns[name] if name in columns else [fixed[name]] * count
+            convert = converters.get(name)
+            converted.append([convert(v) for v in values] if convert else values)
+        cursor = connection.connection.driver_connection.cursor()
+        try:
+            cursor.executemany(sql, list(zip(*converted, strict=True)))
+        finally:
+            cursor.close()
 
     def execute(self, connection: Connection, values: dict) -> None:
         sql, positions, converters, fixed = self._for(connection.dialect)
         converted = {name: (converters[name](value) if converters.get(name) else value)
                      for name, value in (fixed | values).items()}
-        parameters = [converted[n] for n in positions] if positions is not None else converted
+        parameters = [converted[n] for n in positions]
         cursor = connection.connection.driver_connection.cursor()
         try:
             cursor.execute(sql, parameters)

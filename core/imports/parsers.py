@@ -127,13 +127,19 @@ def order_date(values: pd.Series) -> Parsed:
 def amount_cents(values: pd.Series) -> Parsed:
     """Euro amount -> integer cents; negative for credit notes ("-50,00" or "50,00-")."""
     plain = values.str.replace(r"[\s\u00a0\u202f€]|EUR", "", regex=True)
-    trailing_minus = plain.str.fullmatch(r"[\d.,]+-")
-    plain = plain.where(~trailing_minus, "-" + plain.str[:-1])
+    trailing_minus = plain.str.endswith("-").to_numpy(dtype=bool, copy=True)
+    if trailing_minus.any():  # "50,00-": the minus goes in front
+        trailing_minus[trailing_minus] = plain[trailing_minus].str.fullmatch(
+            r"[\d.,]+-").to_numpy(dtype=bool)
+        plain = plain.where(~trailing_minus, "-" + plain.str[:-1])
     german = plain.str.fullmatch(_GERMAN).to_numpy(dtype=bool)
-    english = ~german & plain.str.fullmatch(_ENGLISH).to_numpy(dtype=bool)
+    english = np.zeros(len(plain), dtype=bool)
+    if not german.all():  # a German export rarely has any other: ask only the rest
+        english[~german] = plain[~german].str.fullmatch(_ENGLISH).to_numpy(dtype=bool)
     normal = plain.where(~german, plain.str.replace(".", "", regex=False)
                          .str.replace(",", ".", regex=False))
-    normal = normal.where(~english, plain.str.replace(",", "", regex=False))
+    if english.any():
+        normal = normal.where(~english, plain.str.replace(",", "", regex=False))
     ok = german | english
     numbers = pd.to_numeric(normal.where(ok, "0"), errors="coerce").fillna(0.0)
     cents = np.rint(numbers.to_numpy(dtype=float) * 100)

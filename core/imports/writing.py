@@ -3,13 +3,14 @@ INSERT … ON CONFLICT … DO UPDATE), chunked executemany, no per-row ORM objec
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
-from core.db import upsert_insert
+from core.db import DriverStatement, upsert_insert
 
 CHUNK = 20_000  # rows per executemany: bounded memory, a progress step every chunk
 IN_LIMIT = 500  # values per IN (...) list, far below every database's parameter limit
@@ -65,20 +66,31 @@ def upsert(session: Session, table: Table, rows: pd.DataFrame, keys: Sequence[st
     """Insert `rows` (plus `constants` in every row, e.g. created_at), or on a key conflict
     set the `update` columns from the file and the `keep_first` columns only where still
     NULL (an opt-out date, once set, stays)."""
-    stmt = upsert_insert(session, table)
+    constants = constants or {}
+    names = [*rows.columns, *constants]
+    statement = _upsert_statement(table, tuple(keys), tuple(update), tuple(keep_first),
+                                  tuple(names), session.get_bind().dialect.name)
+    total = len(rows)
+    connection = session.connection()
+    for start in range(0, total, CHUNK):
+        # Converted chunk by chunk: a million rows as Python objects at once cost ~1 GB.
+        part = rows.iloc[start:start + CHUNK]
+        columns = {name: python_values(part[name]) for name in part.columns}
+        columns |= {name: [value] * len(part) for name, value in constants.items()}
+        statement.execute_many(connection, columns)
+        if progress is not None:
+            progress(min(start + CHUNK, total) / total)
+
+
+@lru_cache(maxsize=32)
+def _upsert_statement(table: Table, keys: tuple[str, ...], update: tuple[str, ...],
+                      keep_first: tuple[str, ...], names: tuple[str, ...],
+                      _database: str) -> DriverStatement:
+    # Built once per import kind and database; run on the driver with plain tuples (the
+    # per-row dictionaries and SQLAlchemy's per-row processing cost more than SQLite did).
+    stmt = upsert_insert(_database, table)
     set_ = {c: stmt.excluded[c] for c in update}
     set_ |= {c: func.coalesce(table.c[c], stmt.excluded[c]) for c in keep_first}
     stmt = (stmt.on_conflict_do_update(index_elements=list(keys), set_=set_) if set_
             else stmt.on_conflict_do_nothing(index_elements=list(keys)))
-    constants = constants or {}
-    names = [*rows.columns, *constants]
-    total = len(rows)
-    for start in range(0, total, CHUNK):
-        # Converted chunk by chunk: a million rows as Python objects at once cost ~1 GB.
-        part = rows.iloc[start:start + CHUNK]
-        columns = [python_values(part[name]) for name in part.columns]
-        columns += [[value] * len(part) for value in constants.values()]
-        batch = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
-        session.execute(stmt, batch)
-        if progress is not None:
-            progress(min(start + CHUNK, total) / total)
+    return DriverStatement(stmt, column_keys=list(names))
