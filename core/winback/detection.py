@@ -23,6 +23,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     true,
     update,
 )
@@ -241,6 +242,15 @@ def _mark_won_back(session: Session, settings: Settings, now: datetime) -> int:
     return newly
 
 
+REFRESH_STATISTICS_FROM = 1000
+
+
+def _refresh_statistics(session: Session) -> None:
+    """After thousands of new entries (a first run, a big import) both databases plan the
+    lists' queries on fresh statistics at once; without them they sorted every decline
+    instead of reading the decline index (155 ms instead of 6 ms at 200,000 customers)."""
+    session.execute(text("ANALYZE winback_entries"))
+
 # --- the run -------------------------------------------------------------------------------
 
 def run(session: Session, settings: Settings, now: datetime,
@@ -250,7 +260,10 @@ def run(session: Session, settings: Settings, now: datetime,
     report = progress or (lambda fraction, text: None)
     w = windows(local_today(settings, now), settings.winback_window_months)
     report(0.0, "Umsätze je Kunde werden summiert …")
+    before = session.scalar(select(func.count()).select_from(ENTRIES)) or 0
     customers = _upsert_sums(session, settings, w, now)
+    if customers - before > REFRESH_STATISTICS_FROM:
+        _refresh_statistics(session)
     report(0.6, "Letzte Bestellungen werden ausgewertet …")
     _store_last_orders(session)
     report(0.8, "Zurückgewonnene Kunden werden gesucht …")

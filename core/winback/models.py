@@ -81,3 +81,6 @@ class WinbackEntry(Base):
     won_back_at: Mapped[datetime | None]
     won_back_cents: Mapped[int] = mapped_column(Integer, default=0)
     remark: Mapped[str] = mapped_column(Text, default="")
+
+    # The decline list's default order, read in index order (the id breaks ties).
+    __table_args__ = (Index("ix_winback_entries_decline_id", "decline_percent", "customer_id"),)

@@ -26,6 +26,7 @@ INDEXES = (
     ('tradein_cases', 'ix_tradein_make_model_id', ['make', 'model', 'id']),
     ('tradein_cases', 'ix_tradein_created_id', ['created_at', 'id']),
     ('customers', 'ix_customers_name_id', ['last_name', 'first_name', 'id']),
+    ('winback_entries', 'ix_winback_entries_decline_id', ['decline_percent', 'customer_id']),
 )
 
 
