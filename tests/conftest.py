@@ -1,6 +1,7 @@
 """Fixtures shared by every test: a real database file, the clock, a real SMTP server."""
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -59,13 +60,22 @@ class SmtpSink:
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     reply: str | None = None
+    arrived: threading.Condition = field(default_factory=threading.Condition, repr=False)
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd hook)
         if self.reply:
             return self.reply
-        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        with self.arrived:
+            self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+            self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+            self.arrived.notify_all()
         return "250 OK"
+
+    def wait_for(self, count: int, timeout: float) -> bool:
+        """True once `count` mails have arrived (senders in other processes send on their
+        own time); False after `timeout` seconds."""
+        with self.arrived:
+            return self.arrived.wait_for(lambda: len(self.messages) >= count, timeout)
 
     def by_subject(self, text: str) -> list[EmailMessage]:
         return [m for m in self.messages if text in str(m["Subject"])]

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core import due
+from core import due, due_forecast
 from core.due import Outcome as RuleOutcome  # noqa: F401 - the trade-in name of an outcome
 from core.models import OutboxMessage
 from core.settings import Settings
@@ -45,10 +45,10 @@ def run_due(session: Session, now: datetime, settings: Settings,
 def forecast(session: Session, now: datetime, settings: Settings, days: int = 14,
              include_suppressed: bool = False) -> list[RuleOutcome]:
     """The automatic mails of the next `days` days, in time order, without writing."""
-    return due.forecast(DUE, session, now, settings, days, include_suppressed)
+    return due_forecast.forecast(DUE, session, now, settings, days, include_suppressed)
 
 
 def upcoming_for_case(session: Session, case: TradeInCase, now: datetime,
                       settings: Settings, days: int = 60) -> tuple[list[RuleOutcome], str | None]:
     """The automatic mails this case will get, or the German reason why none will come."""
-    return due.upcoming(DUE, case, case.customer, now, settings, days)
+    return due_forecast.upcoming(DUE, case, case.customer, now, settings, days)

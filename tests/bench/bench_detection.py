@@ -13,6 +13,8 @@ import argparse
 import random
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 from common import DATABASE, Verdict, bench_database, bulk_insert, copy_of, raw_value
@@ -90,13 +92,19 @@ def first_page(db: Database) -> float:
     return best
 
 
-def small(settings: Settings, verdict: Verdict) -> None:
-    customers, lines = 20_000, 1_000_000
-    with bench_database("detection") as db:
+@contextmanager
+def filled(name: str, customers: int, lines: int) -> Iterator[Database]:
+    """A bench database holding the test data; removed afterwards."""
+    with bench_database(name) as db:
         started = time.perf_counter()
         fill(db, customers, lines)
         print(f"Testdaten: {customers:,} Kunden, {lines:,} Zeilen "
               f"({time.perf_counter() - started:.1f} s)")
+        yield db
+
+
+def small(settings: Settings, verdict: Verdict) -> None:
+    with filled("detection", 20_000, 1_000_000) as db:
         plain = min(plain_group_by(db) for _ in range(3))
         firsts = []
         for attempt in range(3):  # each on a fresh copy: the first run creates the entries
@@ -114,12 +122,7 @@ def small(settings: Settings, verdict: Verdict) -> None:
 
 
 def large(settings: Settings, verdict: Verdict) -> None:
-    customers, lines = 200_000, 4_000_000
-    with bench_database("detection_large") as db:
-        started = time.perf_counter()
-        fill(db, customers, lines)
-        print(f"Testdaten: {customers:,} Kunden, {lines:,} Zeilen "
-              f"({time.perf_counter() - started:.1f} s)")
+    with filled("detection_large", 200_000, 4_000_000) as db:
         plain = min(plain_group_by(db) for _ in range(2))
         copy = copy_of(db, "first")
         first, report = timed_detection(copy, settings)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from core import clock, due, optout
+from core import clock, due, due_forecast, optout
 from core.flows import AutoRule
 from core.models import Customer
 from core.tradein.models import TradeInCase
@@ -35,7 +35,7 @@ def test_an_opt_out_stops_customer_mails_but_not_staff_mails(tdb, settings, now,
         case = session.get(TradeInCase, case_id)
         optout.opt_out(session, session.get(Customer, case.customer_id), now)
         due.arm(spec, case, settings)
-        upcoming, why_none = due.upcoming(spec, case, case.customer, now, settings)
+        upcoming, why_none = due_forecast.upcoming(spec, case, case.customer, now, settings)
     assert [o.mail for o in upcoming] == ([mail] if goes else [])
     assert why_none == (None if goes else "Keine automatische Mail: Kunde hat sich abgemeldet")
     later = now + timedelta(days=2)

@@ -13,7 +13,7 @@ from nicegui import ui
 from sqlalchemy import String, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from core import actions, clock, due, modules
+from core import actions, clock, due, due_forecast, modules
 from core.actions import Action, BaseFlow
 from core.flows import AutoRule
 from core.mail import outbox
@@ -64,7 +64,8 @@ FLOW = ProbeFlow()
 PROBE = Module(
     key="probe", label="Probe", models=(Ticket,), flow=FLOW,
     run_due=lambda session, now, settings: due.run_due(DUE, session, now, settings),
-    forecast=lambda session, now, settings, days: due.forecast(DUE, session, now, settings, days),
+    forecast=lambda session, now, settings, days: due_forecast.forecast(DUE, session, now,
+                                                                        settings, days),
     tiles=(TileGroup("Probe", (Tile("open", "Offene Proben", "/probe"),)),),
     tile_counts=lambda session, settings, now: {"open": session.scalar(
         select(func.count(Ticket.id)))},
