@@ -2,9 +2,9 @@
 
 Per customer the revenue of the current window [today - W months, today) is compared with
 the window of the same length before it (W = settings.winback_window_months, dates in local
-business time). The sums come from one GROUP BY in the database, written straight into
-winback_entries by one INSERT … SELECT … ON CONFLICT: a million order lines never pass
-through Python. The worklist status of an entry is never touched here, except that a contacted
+business time). The sums come from one GROUP BY in the database and reach winback_entries
+through a staging table (core.winback.staging): a million order lines never pass through
+Python. The worklist status of an entry is never touched here, except that a contacted
 customer who ordered again becomes 'won_back'."""
 from __future__ import annotations
 
@@ -14,27 +14,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import (
-    and_,
-    case,
-    event,
-    false,
-    func,
-    literal,
-    or_,
-    select,
-    text,
-    true,
-    update,
-)
+from sqlalchemy import event, func, select, text, update
 from sqlalchemy.orm import Session
 
 from core import events
-from core.db import upsert_insert
+from core.db import take_turns
 from core.formatting import format_eur
 from core.models import Customer
 from core.settings import Settings
-from core.winback import KEY
+from core.winback import KEY, staging
 from core.winback.flow import STATUS_LABELS, WORKABLE
 from core.winback.models import OrderLine, WinbackEntry
 
@@ -91,104 +79,7 @@ def included_groups(settings: Settings) -> list[str]:
     return [g.strip().lower() for g in settings.winback_groups.split(",") if g.strip()]
 
 
-# --- step 1: revenue sums and the decline flag (one statement) ------------------------------
-
-def _sums(w: Windows):
-    """The one GROUP BY: both window sums and the last order date per customer."""
-    in_current = and_(LINES.c.order_date >= w.current_start, LINES.c.order_date < w.today)
-    in_previous = and_(LINES.c.order_date >= w.previous_start,
-                       LINES.c.order_date < w.current_start)
-    return (select(LINES.c.customer_id.label("cid"),
-                   func.sum(case((in_previous, LINES.c.net_cents), else_=0)).label("prev"),
-                   func.sum(case((in_current, LINES.c.net_cents), else_=0)).label("cur"),
-                   func.max(LINES.c.order_date).label("last"))
-            .where(LINES.c.customer_id.is_not(None))
-            .group_by(LINES.c.customer_id).subquery("sums"))
-
-
-def _upsert_sums(session: Session, settings: Settings, w: Windows, now: datetime) -> int:
-    sums = _sums(w)
-    prev, cur = sums.c.prev, sums.c.cur
-    # Integer arithmetic: "exactly at the threshold" must count, without float rounding.
-    is_decline = and_(prev > 0, prev >= settings.winback_min_previous_eur * 100,
-                      (prev - cur) * 100 >= settings.winback_threshold_percent * prev)
-    source_from = sums
-    groups = included_groups(settings)
-    if groups:  # the join costs time, so only when some groups are left out
-        customers = Customer.__table__
-        source_from = sums.join(customers, customers.c.id == sums.c.cid)
-        is_decline = and_(is_decline, func.lower(customers.c.customer_group).in_(groups))
-    source = select(
-        sums.c.cid, prev, cur,
-        case((prev > 0, (prev - cur) * 100.0 / prev), else_=None),
-        case((is_decline, true()), else_=false()), sums.c.last,
-        literal(now, ENTRIES.c.computed_at.type), literal(""), literal(""), literal("open"),
-        literal(0), literal(""),
-    ).select_from(source_from)
-    columns = ["customer_id", "previous_cents", "current_cents", "decline_percent",
-               "is_decline", "last_order_date", "computed_at", "top_product_group",
-               "last_company_code", "status", "won_back_cents", "remark"]
-    # "WHERE true": SQLite's upsert grammar needs a WHERE before ON CONFLICT after a SELECT.
-    insert = upsert_insert(session, ENTRIES).from_select(columns, source.where(true()))
-    refreshed = ("previous_cents", "current_cents", "decline_percent", "is_decline",
-                 "last_order_date", "computed_at")
-    new = insert.excluded
-    # Only rows whose figures changed are written (a nightly re-run mostly changes few), and
-    # their last-order details are cleared so that step 2 looks at exactly these rows again.
-    changed = or_(ENTRIES.c.previous_cents != new.previous_cents,
-                  ENTRIES.c.current_cents != new.current_cents,
-                  ENTRIES.c.is_decline != new.is_decline,
-                  ENTRIES.c.last_order_date.is_distinct_from(new.last_order_date))
-    insert = insert.on_conflict_do_update(
-        index_elements=[ENTRIES.c.customer_id],
-        set_={name: new[name] for name in refreshed} | {
-            "last_company_code": literal(""), "top_product_group": literal("")},
-        where=changed)
-    session.execute(insert)
-    return session.scalar(select(func.count()).select_from(ENTRIES)) or 0
-
-
-# --- step 2: company and product group of each customer's last order ------------------------
-
-def _store_last_orders(session: Session) -> None:
-    """Company and top product group of the last order, for the entries whose figures
-    step 1 just changed (it cleared their company code): one statement in the database.
-
-    The last order is the one with the latest date (highest order number on that day); its
-    product group with the largest amount wins, ties alphabetically. Text is ranked by code
-    point on both databases (PostgreSQL would otherwise use its locale's order)."""
-    e, lines = ENTRIES, LINES
-    stale = select(e.c.customer_id).where(e.c.last_company_code == "").limit(1)
-    if session.scalar(stale) is None:  # the usual nightly re-run: nothing to look up
-        return
-    amount = func.sum(lines.c.net_cents).label("amount")
-    day_orders = (
-        select(lines.c.customer_id, lines.c.order_number, lines.c.company_code,
-               lines.c.product_group, amount)
-        .join(e, and_(e.c.customer_id == lines.c.customer_id,
-                      e.c.last_order_date == lines.c.order_date))
-        .where(e.c.last_company_code == "")
-        .group_by(lines.c.customer_id, lines.c.order_number, lines.c.company_code,
-                  lines.c.product_group)).cte("day_orders")
-    by_code_point = _by_code_point(session)
-    rank = func.row_number().over(
-        partition_by=day_orders.c.customer_id,
-        order_by=(by_code_point(day_orders.c.order_number).desc(), day_orders.c.amount.desc(),
-                  by_code_point(day_orders.c.product_group).asc()))
-    ranked = select(day_orders.c.customer_id, day_orders.c.company_code,
-                    day_orders.c.product_group, rank.label("rank")).cte("ranked")
-    session.execute(update(e).where(e.c.customer_id == ranked.c.customer_id, ranked.c.rank == 1)
-                    .values(last_company_code=ranked.c.company_code,
-                            top_product_group=ranked.c.product_group))
-
-
-def _by_code_point(session: Session):
-    if session.get_bind().dialect.name == "postgresql":
-        return lambda column: column.collate("C")
-    return lambda column: column  # SQLite compares text by code point already
-
-
-# --- step 3: won back ----------------------------------------------------------------------
+# --- won back ------------------------------------------------------------------------------
 
 def _revenue_after(session: Session, contacts: dict[int, date]) -> dict[int, tuple[int, date]]:
     """customer -> (revenue of orders dated after their contact day, first such order date)."""
@@ -260,12 +151,16 @@ def run(session: Session, settings: Settings, now: datetime,
     report = progress or (lambda fraction, text: None)
     w = windows(local_today(settings, now), settings.winback_window_months)
     report(0.0, "Umsätze je Kunde werden summiert …")
+    take_turns(session, "winback-detection")  # see staging.write_entries
     before = session.scalar(select(func.count()).select_from(ENTRIES)) or 0
-    customers = _upsert_sums(session, settings, w, now)
+    staging.stage(session, settings, w, included_groups(settings))
+    report(0.5, "Letzte Bestellungen werden ausgewertet …")
+    staging.stage_last_orders(session)
+    staging.write_entries(session, now)
+    staging.drop_stage(session)
+    customers = session.scalar(select(func.count()).select_from(ENTRIES)) or 0
     if customers - before > REFRESH_STATISTICS_FROM:
         _refresh_statistics(session)
-    report(0.6, "Letzte Bestellungen werden ausgewertet …")
-    _store_last_orders(session)
     report(0.8, "Zurückgewonnene Kunden werden gesucht …")
     won_back = _mark_won_back(session, settings, now)
     declines = session.scalar(select(func.count()).select_from(ENTRIES)

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -68,7 +69,7 @@ class WinbackEntry(Base):
     previous_cents: Mapped[int] = mapped_column(Integer, default=0)
     current_cents: Mapped[int] = mapped_column(Integer, default=0)
     decline_percent: Mapped[float | None] = mapped_column(Float)
-    is_decline: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    is_decline: Mapped[bool] = mapped_column(Boolean, default=False)
     last_order_date: Mapped[date | None] = mapped_column(Date)
     top_product_group: Mapped[str] = mapped_column(String(100), default="")
     last_company_code: Mapped[str] = mapped_column(String(60), default="")
@@ -76,11 +77,17 @@ class WinbackEntry(Base):
     # open | mailed | offer | no_interest | won_back (see core.winback.flow)
     status: Mapped[str] = mapped_column(String(20), default="open", index=True)
     status_changed_at: Mapped[datetime | None]
-    remind_on: Mapped[date | None] = mapped_column(Date, index=True)
+    remind_on: Mapped[date | None] = mapped_column(Date)
     contacted_at: Mapped[datetime | None]
     won_back_at: Mapped[datetime | None]
     won_back_cents: Mapped[int] = mapped_column(Integer, default=0)
     remark: Mapped[str] = mapped_column(Text, default="")
 
-    # The decline list's default order, read in index order (the id breaks ties).
-    __table_args__ = (Index("ix_winback_entries_decline_id", "decline_percent", "customer_id"),)
+    # The decline list's default order, read in index order (the id breaks ties); reminders
+    # only where one is set (detection writes every entry, most never get one).
+    __table_args__ = (
+        Index("ix_winback_entries_decline_id", "decline_percent", "customer_id"),
+        Index("ix_winback_entries_remind_on", "remind_on",
+              sqlite_where=text("remind_on IS NOT NULL"),
+              postgresql_where=text("remind_on IS NOT NULL")),
+    )

@@ -102,7 +102,13 @@ def bulk_insert(db: Database, table: str, columns: Sequence[str],
 
 
 def analyze(db: Database) -> None:
-    """Fresh planner statistics, as autovacuum / SQLite's optimize would have them."""
+    """Fresh planner statistics, as SQLite's optimize would have them; on PostgreSQL also
+    the visibility map that autovacuum sets within a minute of a large insert (it vacuums
+    insert-only tables since version 13), which lets index-only scans skip the table."""
+    if ON_POSTGRESQL:
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")
+        return
     with db.engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE")
 
