@@ -98,6 +98,26 @@ def take_turns(bind: Session | Connection, name: str) -> None:
     connection.execute(_ADVISORY_LOCK, {"key": _lock_key(name)})
 
 
+@contextmanager
+def commits_as_sqlite_does(conn: Connection) -> Iterator[None]:
+    """Commits on `conn` as durable as SQLite's (WAL, synchronous=NORMAL): a commit survives
+    the process being killed at any point, only a power cut or an operating-system crash may
+    lose the last fraction of a second of them. For the sender, whose per-mail commit would
+    otherwise wait for PostgreSQL's disk flush once per mail; a lost "sent" mark means that
+    mail goes out once more after such a crash, the at-least-once promise holds."""
+    if conn.dialect.name != "postgresql":
+        yield
+        return
+    with conn.begin():
+        conn.exec_driver_sql("SET synchronous_commit = off")
+    try:
+        yield
+    finally:
+        if not conn.invalidated:
+            with conn.begin():  # the connection goes back to the pool as it came
+                conn.exec_driver_sql("RESET synchronous_commit")
+
+
 _NAMED = re.compile(r"%\((\w+)\)s")
 _ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 

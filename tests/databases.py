@@ -75,3 +75,10 @@ def sqlite_only(reason: str):
     import pytest
 
     return pytest.mark.skipif(ON_POSTGRESQL, reason=f"nur SQLite: {reason}")
+
+
+def postgresql_only(reason: str):
+    """Marks a test of a PostgreSQL setting that SQLite does not have."""
+    import pytest
+
+    return pytest.mark.skipif(not ON_POSTGRESQL, reason=f"nur PostgreSQL: {reason}")

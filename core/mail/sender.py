@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Row, and_, bindparam, func, or_, select, update
 
-from core.db import Database, take_turns
+from core.db import Database, commits_as_sqlite_does, take_turns
 from core.events import record
 from core.mail import delivery
 from core.mail.delivery import INSERT_EVENT, DrainReport, event_values
@@ -54,6 +54,7 @@ def _drain(db: Database, settings: Settings, now: datetime,
         # One connection for the whole drain; every transaction on it takes the write lock
         # up front (BEGIN IMMEDIATE on SQLite), like db.session(write=True).
         conn = stack.enter_context(db.engine.connect()).execution_options(immediate=True)
+        stack.enter_context(commits_as_sqlite_does(conn))
         transport = None
         while limit is None or report.attempted < limit:
             wanted = batch_size if limit is None else min(batch_size, limit - report.attempted)

@@ -13,6 +13,7 @@ from core.mail.sender import drain
 from core.mail.tokens import read_unsubscribe_token
 from core.models import OutboxMessage
 from tests.conftest import free_port
+from tests.databases import postgresql_only
 from tests.mail.conftest import add_customer, queue_mails
 
 
@@ -187,3 +188,22 @@ def test_a_line_starting_with_a_dot_arrives_whole(seeded, settings, smtp_sink, n
     [mail] = smtp_sink.messages
     text = mail.get_body(("plain",)).get_content().replace("\r\n", "\n")
     assert "Golf\n.\n..und weiter" in text
+
+
+@postgresql_only("synchronous_commit")
+def test_the_senders_relaxed_commits_stay_on_its_own_connection(seeded, settings, smtp_sink,
+                                                                 now):
+    """The sender commits each result without waiting for PostgreSQL's disk flush (durable
+    like SQLite's WAL); every other transaction on a pooled connection still waits for it."""
+    queue_mails(seeded, settings, 3)
+    assert drain(seeded, settings, now).sent == 3
+    idle = seeded.engine.pool.checkedin()
+    assert idle >= 1
+    connections = [seeded.engine.connect() for _ in range(idle)]
+    try:
+        settings_seen = {c.exec_driver_sql("SHOW synchronous_commit").scalar()
+                         for c in connections}
+    finally:
+        for c in connections:
+            c.close()
+    assert settings_seen == {"on"}
