@@ -35,8 +35,10 @@ MODULES = (
 KERNEL_PAGES = (
     "pages.login", "pages.dashboard", "pages.templates_page", "pages.imports", "pages.outbox",
     "pages.devmailbox", "pages.settings_page", "pages.unsubscribe", "pages.customer",
+    "pages.users", "pages.account",
 )
 DEMO_ADMIN = "admin"
+DEMO_ADMIN_EMAIL = "admin@autohaus.example"  # lands in the dev mailbox like every demo mail
 
 
 def install_modules() -> None:
@@ -104,7 +106,7 @@ def prepare_demo(db: Database) -> list[str]:
     with db.session(write=True) as session:
         if not auth.has_users(session):
             auth.create_user(session, DEMO_ADMIN, demo_password(), "admin", "Demo-Admin",
-                             now=now)
+                             DEMO_ADMIN_EMAIL, now=now)
             lines.append("Demo-Administrator angelegt.")
         settings = settings_mod.load(session)
         for module in modules.registered():  # each loads only into a database without its data

@@ -35,6 +35,8 @@ from core.models import Customer, User
 from core.settings import Settings
 
 ROLE_REASON = "Ihre Rolle darf diese Aktion nicht ausführen."
+NO_OWN_EMAIL = "Ihr Konto hat keine E-Mail-Adresse – bitte unter „Mein Konto“ eintragen."
+ACCOUNT_URL = "/konto"  # where a user fixes NO_OWN_EMAIL
 
 
 class MailRefused(ActionNotAllowed):
@@ -167,6 +169,15 @@ def role_reason(user: User | None, action: Action) -> str | None:
     return ROLE_REASON
 
 
+def own_email_reason(flow: Flow, user: User | None, action: Action) -> str | None:
+    """An action whose mail goes to the acting user needs their address (before the note
+    is typed, not after)."""
+    spec = getattr(flow, "mails", {}).get(action.mail or "")
+    if user is None or spec is None or spec.recipient != "user" or user.email.strip():
+        return None
+    return NO_OWN_EMAIL
+
+
 def consent_reason(flow: Flow, session: Session, customer: Customer | None,
                    kind: str | None) -> str | None:
     """The one consent rule (core.consent) as a sentence, or None if the mail may go."""
@@ -184,8 +195,9 @@ def action_states(flow: Flow, session: Session, record: Any,
     customer = flow.customer(session, record)
     for name, action in flow.actions.items():
         if states.get(name) is None:
-            states[name] = role_reason(user, action) or consent_reason(
-                flow, session, customer, flow.mail_kind(record, action))
+            states[name] = (role_reason(user, action) or own_email_reason(flow, user, action)
+                            or consent_reason(flow, session, customer,
+                                              flow.mail_kind(record, action)))
     return states
 
 
@@ -297,6 +309,7 @@ class ActionView:
     options: list[tuple[Any, str]]
     confirm: tuple[str, ...]  # what happens, when no mail preview says it
     visible: bool
+    fix_url: str = ""  # a page where the user can remove the reason (their account)
 
     @property
     def button_label(self) -> str:
@@ -320,5 +333,6 @@ def views(flow: Flow, session: Session, settings: Settings, record: Any, user: U
             flow.short_reason(record, action, reason) if reason else "",
             action.mail is not None, tuple(f for f in action.fields if f.kind != "choice"),
             choice, flow.options(session, settings, record, choice, now) if choice else [],
-            lines, reason is None or not action.only_when_possible))
+            lines, reason is None or not action.only_when_possible,
+            ACCOUNT_URL if reason == NO_OWN_EMAIL else ""))
     return result

@@ -80,7 +80,7 @@ def _dummy_hash() -> str:
     return _hasher.hash(secrets.token_urlsafe(32))
 
 
-def _verify(password_hash: str, password: str) -> bool:
+def verify_password(password_hash: str, password: str) -> bool:
     try:
         return _hasher.verify(password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
@@ -95,9 +95,11 @@ def authenticate(session: Session, username: str, password: str,
     same time and does not tell which user names exist."""
     user = session.scalar(select(User).where(User.username == username.strip().lower()))
     known = user is not None and user.active
-    ok = _verify(user.password_hash if known else _dummy_hash(), password) and known
+    ok = verify_password(user.password_hash if known else _dummy_hash(), password) and known
     if ok and _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    if ok:
+        user.last_login_at = now
     kind, text = ("login", "Anmeldung") if ok else ("login_failed", "Fehlgeschlagene Anmeldung")
     events.record(session, now, kind, f"{text}: {username.strip().lower()}", actor=username)
     return user if ok else None

@@ -224,6 +224,9 @@ def _slot(flow: Flow, record_id: int, view: ActionView, user: Any, on_done: Done
             holder.tooltip(view.reason)
             ui.label(view.short).classes("text-xs text-grey-7 leading-tight line-clamp-2") \
                 .mark(f"reason-{view.name}")
+            if view.fix_url:
+                ui.link("Mein Konto öffnen", view.fix_url).classes("text-xs").mark(
+                    f"fix-{view.name}")
 
 
 def _button(view: ActionView, style: str, opener: Callable) -> ui.element:

@@ -98,7 +98,9 @@ KERNEL_NAV = (
     NavEntry("Import", "/import", "upload_file", order=60),
     NavEntry("Vorlagen", "/vorlagen", "article", order=70),
     NavEntry("Postausgang", "/postausgang", "outbox", order=80),
+    NavEntry("Benutzer", "/benutzer", "group", order=90),
     NavEntry("Einstellungen", "/einstellungen", "settings", order=95),
+    NavEntry("Mein Konto", "/konto", "account_circle", order=97),
 )
 DEV_MAILBOX_NAV = NavEntry("Dev-Postfach", "/dev-postfach", "inbox", order=85)
 
@@ -135,8 +137,10 @@ def _frame(user: User, path: str) -> ui.column:
         ui.space()
         header_search(runtime())  # customer search: a box, on a phone an icon and a dialog
         with ui.row().classes("items-center gap-2"):
-            ui.icon("person", size="xs").classes("text-grey-7")
-            ui.label(user.display_name).classes("text-sm").mark("current-user")
+            with ui.link(target="/konto").classes(
+                    "row items-center gap-1 no-underline text-grey-9").tooltip("Mein Konto"):
+                ui.icon("person", size="xs").classes("text-grey-7")
+                ui.label(user.display_name).classes("text-sm").mark("current-user")
             ui.label(ROLES.get(user.role, user.role)).classes("text-xs text-grey-6 gt-xs")
             ui.button("Abmelden", icon="logout", on_click=lambda: ui.navigate.to("/logout")).props(
                 "flat dense no-caps color=grey-8").mark("logout")

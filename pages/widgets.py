@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import TypeVar
 
 from nicegui import run, ui
+from nicegui.elements.mixins.validation_element import ValidationElement
 
 from core.auth import PermissionDenied
 from core.errors import ActionNotAllowed, NotFound, ValidationError
@@ -60,9 +61,43 @@ def error_text(exc: Exception, labels: Mapping[str, str] | None = None) -> str:
     return f"Unerwarteter Fehler: {exc}"
 
 
+def mark_fields(fields: Mapping[str, ValidationElement], exc: ValidationError | None) -> bool:
+    """Each field shows its own German message in red under it (or none); what was typed
+    stays. True when `exc` named only fields of this form, so a notification is not needed;
+    other problems are the caller's to show."""
+    errors = exc.errors if exc is not None else {}
+    for name, field in fields.items():
+        field.error = errors.get(name)
+    return set(errors) <= set(fields)
+
+
 def notify_error(exc: Exception, labels: Mapping[str, str] | None = None) -> None:
     ui.notify(error_text(exc, labels), type="negative", multi_line=True, close_button="OK",
               timeout=8000)
+
+
+def export_buttons(export: Callable[[str], bytes], filename: Callable[[], str]) -> ui.row:
+    """"CSV" and "Excel" download buttons for a list. `export(format_key)` runs off the event
+    loop and returns the file; `filename()` is the name without extension."""
+    from core.exports import FORMATS
+
+    async def download(key: str, button: ui.button) -> None:
+        button.props("loading")
+        try:
+            data = await run.io_bound(export, key)
+        except Exception as exc:  # noqa: BLE001 - shown in German
+            notify_error(exc)
+            return
+        finally:
+            button.props(remove="loading")
+        ui.download.content(data, f"{filename()}.{key}", FORMATS[key].media_type)
+
+    with ui.row().classes("gap-2 ml-auto no-wrap") as row:
+        for key, icon in (("csv", "download"), ("xlsx", "grid_on")):
+            button = ui.button(FORMATS[key].label, icon=icon).props("outline no-caps").mark(
+                f"export-{key}").tooltip(f"Diese Liste als {FORMATS[key].label}-Datei")
+            button.on_click(lambda k=key, b=button: download(k, b))
+    return row
 
 
 def mail_frame(html: str, height: str = "420px") -> ui.element:

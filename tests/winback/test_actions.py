@@ -169,6 +169,9 @@ def test_create_offer_mails_the_note_to_the_logged_in_user(customer, companies, 
 
 def test_create_offer_needs_a_user_address(customer, companies, settings):
     user = make_user(companies, "ohne.mail")
+    with companies.session() as session:  # the button says so before a note is typed
+        reason = actions.action_states(session, customer, user)["create_offer"]
+    assert reason == "Ihr Konto hat keine E-Mail-Adresse – bitte unter „Mein Konto“ eintragen."
     with pytest.raises(ActionNotAllowed, match="keine E-Mail-Adresse"):
         act(companies, settings, customer, "create_offer", {"note": "Angebot"}, user=user)
     assert entry(companies, customer).status == "open"
