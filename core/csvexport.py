@@ -1,18 +1,24 @@
 """The one CSV writer for every export: what German Excel opens correctly, and safely.
 
 `;` separator, UTF-8 with BOM, decimal comma, dates `dd.mm.yyyy HH:MM` in local business time.
-Text cells that a spreadsheet would read as a formula (= + - @ TAB CR at the start) get a
-leading apostrophe, so an e-mail address like "=HYPERLINK(...)" stays harmless text."""
+Text cells that a spreadsheet would read as a formula get a leading apostrophe, so an e-mail
+address like "=HYPERLINK(...)" stays harmless text: "=", "@", TAB and CR at the start, and
+"+" or "-" unless a phone number or a number follows ("+43 664 1234567" stays as it is)."""
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "@", "\t", "\r")
+SIGNS = ("+", "-")
+# What may follow a leading + or -: a phone number or a number, as the edges accept phone
+# numbers (core.validation.clean_phone) and as German numbers are written.
+PHONE_OR_NUMBER = re.compile(r"[+-][0-9][0-9 ()/.,+-]*")
 
 
 class Money(int):
@@ -21,7 +27,10 @@ class Money(int):
 
 def neutralise(text: str) -> str:
     """Defuse spreadsheet formula injection in a text cell (OWASP recommendation)."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    if text.startswith(FORMULA_STARTS) or (
+            text.startswith(SIGNS) and not PHONE_OR_NUMBER.fullmatch(text)):
+        return "'" + text
+    return text
 
 
 def decimal_comma(value: float | Decimal) -> str:

@@ -69,6 +69,22 @@ def clean_text(errors: FieldErrors, data: dict[str, Any], field: str, label: str
     return value
 
 
+# A phone number as people and DMS exports write it: digits, spaces and + / ( ) -. Nothing a
+# spreadsheet could evaluate ("=HYPERLINK(…)") passes as one.
+PHONE = re.compile(r"[0-9 +/()-]*[0-9][0-9 +/()-]*")
+PHONE_RULE = "nur Ziffern, Leerzeichen und + / ( ) - erlaubt"
+
+
+def clean_phone(errors: FieldErrors, data: dict[str, Any], field: str, label: str,
+                max_len: int = 50) -> str:
+    """An optional phone number (see PHONE)."""
+    value = clean_text(errors, data, field, label, max_len, required=False)
+    if value and not PHONE.fullmatch(value):
+        errors[field] = f"{label}: {PHONE_RULE}."
+        return ""
+    return value
+
+
 def clean_email(errors: FieldErrors, data: dict[str, Any], field: str = "email") -> str:
     value = data.get(field)
     if not isinstance(value, str) or not value.strip():

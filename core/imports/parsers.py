@@ -12,6 +12,7 @@ import pandas as pd
 from email_validator import EmailNotValidError, validate_email
 
 from core.text import ENCODED_WORD
+from core.validation import PHONE, PHONE_RULE
 
 # Parsed values and one German reason per value ("" = fine).
 Parsed = tuple[pd.Series, np.ndarray]
@@ -66,6 +67,19 @@ def text(max_len: int) -> Parser:
                                 _reasons(encoded, ENCODED_WORD_REASON)),
                          _reasons(too_long, f"zu lang (höchstens {max_len} Zeichen)"))
         return values, reasons
+
+    return parse
+
+
+def phone(max_len: int) -> Parser:
+    """A phone number: a single-line text (see `text`) made of digits, spaces and
+    + / ( ) - only (core.validation.PHONE); empty is allowed."""
+    as_text = text(max_len)
+
+    def parse(values: pd.Series) -> Parsed:
+        parsed, reasons = as_text(values)
+        wrong = ((values != "") & ~values.str.fullmatch(PHONE.pattern)).to_numpy(dtype=bool)
+        return parsed, _merge(reasons, _reasons(wrong, PHONE_RULE))
 
     return parse
 

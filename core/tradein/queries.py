@@ -10,8 +10,9 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from core import exports
 from core import settings as settings_store
-from core.csvexport import Money, to_csv_bytes
+from core.csvexport import Money
 from core.customers import textindex
 from core.customers.search import contains_text
 from core.models import Customer
@@ -162,13 +163,15 @@ def _export_row(r) -> tuple:
     )
 
 
-def export_csv(session: Session, *, tile: str | None = None, status: int | None = None,
+def export_file(session: Session, *, tile: str | None = None, status: int | None = None,
                search: str = "", sort: str = "status_changed_at", descending: bool = True,
-               include_archived: bool = False, timezone: str | None = None) -> bytes:
-    """Exactly the filtered list (all pages, same order) as a German-Excel CSV file."""
+               include_archived: bool = False, timezone: str | None = None,
+               file_format: str = "csv") -> bytes:
+    """Exactly the filtered list (all pages, same order) as a CSV or Excel file
+    (`file_format`: a key of core.exports.FORMATS)."""
     zone = timezone or settings_store.load(session).timezone
     query = _ordered(_filtered(_base(), tile, status, search, include_archived,
                                _is_sqlite(session), textindex.candidates(session, search or "")),
                      sort, descending)
     rows = (_export_row(r) for r in session.connection().execute(query).all())
-    return to_csv_bytes(EXPORT_HEADER, rows, zone)
+    return exports.write(file_format, EXPORT_HEADER, rows, zone)

@@ -48,7 +48,7 @@ def _validate_valuation(data: dict[str, Any], settings: Settings, now: datetime)
         "email": f.clean_email(errors, data),
         "first_name": f.clean_text(errors, data, "first_name", "Vorname", 100),
         "last_name": f.clean_text(errors, data, "last_name", "Nachname", 100),
-        "phone": f.clean_text(errors, data, "phone", "Telefonnummer", 50, required=False),
+        "phone": f.clean_phone(errors, data, "phone", "Telefonnummer"),
         "make": f.clean_text(errors, data, "make", "Marke", 60),
         "model": f.clean_text(errors, data, "model", "Modell", 80),
         "fuel": f.clean_text(errors, data, "fuel", "Kraftstoff", 30),

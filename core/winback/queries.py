@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from core import events
+from core import events, exports
 from core import settings as settings_store
-from core.csvexport import Money, to_csv_bytes
+from core.csvexport import Money
 from core.customers import textindex
 from core.customers.search import contains_text
 from core.errors import NotFound
@@ -203,16 +203,17 @@ def _export_row(r: EntryRow) -> tuple:
     )
 
 
-def export_csv(session: Session, *, tile: str | None, search: str = "",
+def export_file(session: Session, *, tile: str | None, search: str = "",
                customer_group: str | None = None, company: str | None = None,
                sort: str = "decline_percent", descending: bool = True, today: date,
-               timezone: str | None = None) -> bytes:
-    """Exactly the filtered list (all pages, same order) as a German-Excel CSV file."""
+               timezone: str | None = None, file_format: str = "csv") -> bytes:
+    """Exactly the filtered list (all pages, same order) as a CSV or Excel file
+    (`file_format`: a key of core.exports.FORMATS)."""
     zone = timezone or settings_store.load(session).timezone
     rows, _total = list_entries(session, tile=tile, search=search,
                                 customer_group=customer_group, company=company, sort=sort,
                                 descending=descending, page_size=None, today=today)
-    return to_csv_bytes(EXPORT_HEADER, (_export_row(r) for r in rows), zone)
+    return exports.write(file_format, EXPORT_HEADER, (_export_row(r) for r in rows), zone)
 
 
 def last_run(session: Session) -> datetime | None:

@@ -1,4 +1,4 @@
-"""Ankauf case list: server-side paging, sorting and filtering; CSV export of the same view.
+"""Ankauf case list: server-side paging, sorting and filtering; CSV / Excel export of the view.
 
 The view state lives in the query string, so the browser's back button (and the detail
 page's "Zur Liste") returns to exactly the same list position."""
@@ -8,7 +8,7 @@ import contextlib
 from typing import Any
 from urllib.parse import urlencode
 
-from nicegui import app, run, ui
+from nicegui import app, ui
 
 from core.formatting import format_datetime, format_eur
 from core.paging import count_label
@@ -17,7 +17,7 @@ from core.tradein.flow import SPECIAL_TILES, STATUS_LABELS
 from pages.frame import page, runtime
 from pages.paged_table import PagedTable
 from pages.tradein.widgets import STATUS_COLORS
-from pages.widgets import notify_error, page_title
+from pages.widgets import export_buttons, page_title
 
 ROLES = ("admin", "service", "sales", "supervisor")
 
@@ -113,9 +113,9 @@ def _load(state: dict[str, Any], tz: str) -> tuple[list[dict[str, Any]], int]:
         return [_row(r, tz) for r in rows], total
 
 
-def _export(state: dict[str, Any]) -> bytes:
+def _export(state: dict[str, Any], file_format: str) -> bytes:
     with runtime().db.session() as session:
-        return queries.export_csv(session, **_query_filters(state))
+        return queries.export_file(session, file_format=file_format, **_query_filters(state))
 
 
 async def cases_page(user: Any) -> None:
@@ -140,8 +140,7 @@ async def cases_page(user: Any) -> None:
             ui.icon("search")
         archived = ui.switch("archivierte anzeigen", value=state["include_archived"]).mark(
             "filter-archived")
-        export_button = ui.button("CSV exportieren", icon="download").props(
-            "outline no-caps").classes("ml-auto").mark("export-csv")
+        export_buttons(lambda key: _export(state, key), lambda: "ankauf-faelle")
 
     def loaded(total: int) -> None:
         total_label.set_text(count_label(total, "Fall", "Fälle"))
@@ -161,24 +160,12 @@ async def cases_page(user: Any) -> None:
             tile_chip.delete()
         await paged.filter_by("tile", None)
 
-    async def export() -> None:
-        export_button.props("loading")
-        try:
-            data = await run.io_bound(_export, state)
-        except Exception as exc:  # noqa: BLE001
-            notify_error(exc)
-            return
-        finally:
-            export_button.props(remove="loading")
-        ui.download.content(data, "ankauf-faelle.csv", "text/csv")
-
     table.on("rowClick", lambda e: ui.navigate.to(f"/ankauf/{e.args[1]['id']}"))
     status_select.on_value_change(lambda e: paged.filter_by("status", e.value or None))
     search.on_value_change(lambda e: paged.filter_by("search", (e.value or "").strip()))
     archived.on_value_change(lambda e: paged.filter_by("include_archived", e.value))
     if tile_chip:
         tile_chip.on("remove", clear_tile)
-    export_button.on_click(export)
     await paged.refresh()
 
 

@@ -1,5 +1,5 @@
 """The list behind one win-back tile: server-side paging and sorting on every column, filters
-(search, customer group, company), CSV export of the filtered list.
+(search, customer group, company), CSV / Excel export of the filtered list.
 
 The view state lives in the query string, and a row opens the customer with that same query
 string, so the customer page's "Nächster Kunde" walks this list in its order."""
@@ -16,12 +16,16 @@ from core.winback import companies, queries
 from core.winback.flow import STATUS_LABELS, TILE_KEYS, TILES
 from pages.frame import page, runtime
 from pages.paged_table import PagedTable
-from pages.widgets import notify_error, page_title
+from pages.widgets import export_buttons, page_title
 from pages.winback.overview import ROLES, today
 from pages.winback.widgets import WINBACK_COLORS
 
 PAGE_SIZE = 25
 TILE_LABELS = {key: label for key, label, _hint in TILES}
+# German download names per tile (umlauts spelled out: some mail programs mangle them).
+FILE_NAMES = {"decline": "umsatzrueckgang", "due": "erinnerungen-faellig",
+              "mailed": "e-mail-gesendet", "offer": "angebot-angefragt",
+              "no_interest": "kein-interesse", "won_back": "zurueckgewonnen"}
 DEFAULT_SORT = "decline_percent"
 
 
@@ -138,10 +142,11 @@ def load_options() -> tuple[list[str], dict[str, str]]:
                                       for code in found["companies"]}
 
 
-def export(state: dict[str, Any]) -> bytes:
+def export(state: dict[str, Any], file_format: str) -> bytes:
     settings, day = runtime().settings(), today()
     with runtime().db.session() as session:
-        return queries.export_csv(session, today=day, timezone=settings.timezone,
+        return queries.export_file(session, today=day, timezone=settings.timezone,
+                                   file_format=file_format,
                                   **list_filters(state))
 
 
@@ -177,12 +182,8 @@ async def winback_list_page(user: Any) -> None:
         total_label = ui.label().classes("text-sm text-grey-7 mb-2").mark("winback-total")
     with ui.row().classes("w-full items-end gap-4 flex-wrap"):
         widgets = _filters(state, groups, firms)
-        export_button = ui.button("CSV exportieren", icon="download").props(
-            "outline").classes("ml-auto").mark("export-csv")
-    # The export is one query plus writing: no steps to count, so the bar runs indeterminate.
-    bar = ui.linear_progress(show_value=False).props("indeterminate rounded size=4px").mark(
-        "export-progress")
-    bar.set_visibility(False)
+        export_buttons(lambda key: export(state, key),
+                       lambda: f"rueckgewinnung-{FILE_NAMES[state['tile']]}")
 
     def loaded(total: int) -> None:
         total_label.set_text(count_label(total, "Kunde", "Kunden"))
@@ -200,18 +201,6 @@ async def winback_list_page(user: Any) -> None:
     table.add_slot("body-cell-status", STATUS_SLOT)
     table.add_slot("body-cell-name", NAME_SLOT)
 
-    async def download() -> None:
-        export_button.disable()
-        bar.set_visibility(True)
-        try:
-            data = await run.io_bound(export, state)
-        except Exception as exc:  # noqa: BLE001
-            notify_error(exc)
-            return
-        finally:
-            export_button.enable()
-            bar.set_visibility(False)
-        ui.download.content(data, f"rueckgewinnung-{state['tile']}.csv", "text/csv")
 
     table.on("rowClick", lambda e: ui.navigate.to(e.args[1]["href"]))
     widgets["search"].on_value_change(
@@ -219,7 +208,6 @@ async def winback_list_page(user: Any) -> None:
     widgets["customer_group"].on_value_change(
         lambda e: paged.filter_by("customer_group", e.value or None))
     widgets["company"].on_value_change(lambda e: paged.filter_by("company", e.value or None))
-    export_button.on_click(download)
     await paged.refresh()
 
 

@@ -170,7 +170,7 @@ def bench_list(db: Database, count: int, verdict: Verdict) -> None:
 def bench_export(db: Database, verdict: Verdict) -> None:
     def export():
         with db.session() as session:
-            return queries.export_csv(session, include_archived=True, timezone="Europe/Vienna")
+            return queries.export_file(session, include_archived=True, timezone="Europe/Vienna")
     seconds, data = timed(export, 3)
     lines = data.count(b"\n") - 1
     print(f"CSV export of {lines} cases ({len(data) / 1e6:.1f} MB)          {ms(seconds)}"

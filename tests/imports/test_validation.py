@@ -25,6 +25,8 @@ def test_each_bad_customer_cell_is_reported():
         "10005;Max;" + "M" * 101 + ";;;;;;;",
         "10006;Sepp;Maier;;;;;;;vielleicht",
         "10001;Anna;Gruber;;;;;;;",
+        "10008;Rita;Ranner;;;+43 (0)1 234-56/7;;;;",  # a phone number as people write it
+        '10009;Otto;Orth;;;=HYPERLINK("http://x");;;;',
     )
     assert errors == [
         (3, "Kundennummer", "", "Pflichtfeld ist leer"),
@@ -35,6 +37,8 @@ def test_each_bad_customer_cell_is_reported():
          "unbekannter Wert (erlaubt: ja, nein, 1, 0, x, Widerspruch)"),
         (8, "Kundennummer", "10001",
          "Kundennummer kommt in der Datei mehrfach vor (zuerst in Zeile 2)"),
+        (10, "Telefon", '=HYPERLINK("http://x")',
+         "nur Ziffern, Leerzeichen und + / ( ) - erlaubt"),
     ]
 
 

@@ -60,7 +60,7 @@ def test_export_is_exactly_the_filtered_list_and_excel_safe(tdb, settings, now):
     new_case(tdb, settings, email="evil@example.at", first_name="=HYPERLINK(\"x\")",
              last_name="@SUM(1)", market_value_eur="1234,5")
     with tdb.session() as session:
-        data = queries.export_csv(session, status=1, sort="id", descending=False)
+        data = queries.export_file(session, status=1, sort="id", descending=False)
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     header, body = rows[0], rows[1:]
@@ -73,8 +73,13 @@ def test_export_is_exactly_the_filtered_list_and_excel_safe(tdb, settings, now):
 
 
 def test_csv_writer_neutralises_every_formula_start():
-    for start in ("=", "+", "-", "@", "\t", "\r"):
+    for start in ("=", "@", "\t", "\r"):
         assert neutralise(f"{start}1+1") == f"'{start}1+1"
-    assert neutralise("Gruber") == "Gruber"
-    data = to_csv_bytes(["a", "b"], [(-5, 1.5), ("-5", None)], "Europe/Vienna")
-    assert data.decode("utf-8-sig").splitlines() == ["a;b", "-5;1,5", "'-5;"]
+    # A sign starts a formula only when no phone number or number follows it.
+    for text in ("+HYPERLINK(\"http://x\")", "-cmd|' /C calc'!A0", "+A1", "- Rabatt"):
+        assert neutralise(text) == "'" + text
+    for text in ("+43 664 1234567", "+49 (0)30 123-45", "-5", "-12,50", "Gruber"):
+        assert neutralise(text) == text
+    data = to_csv_bytes(["a", "b"], [(-5, 1.5), ("-5", None), ("-x", "+43 1 5")],
+                        "Europe/Vienna")
+    assert data.decode("utf-8-sig").splitlines() == ["a;b", "-5;1,5", "-5;", "'-x;+43 1 5"]

@@ -68,6 +68,16 @@ async def test_absurd_money_is_422_for_the_field(web, now, value):
     assert _counts(web.db) == before
 
 
+@pytest.mark.parametrize("value", ['=HYPERLINK("http://x","klick")', "@SUM(1)", "0664 abc"])
+async def test_a_phone_number_that_is_no_phone_number_is_422(web, now, value):
+    before = _counts(web.db)
+    response = await _post(web, "/api/v1/tradein/valuations", VALUATION | {"phone": value})
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"]["phone"] == (
+        "Telefonnummer: nur Ziffern, Leerzeichen und + / ( ) - erlaubt.")
+    assert _counts(web.db) == before
+
+
 async def test_infinity_literal_and_purchase_price_overflow_are_422(web, now):
     before = _counts(web.db)
     body = _raw(VALUATION).replace(b"14250.5", b"Infinity")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 
+import openpyxl
 import pytest
 from nicegui import ui
 from sqlalchemy import func, select
@@ -102,6 +103,12 @@ async def test_case_list_filters_by_tile_and_search_and_exports_that_list(web, n
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows[0][0] == "Fall-Nr."
     assert [r[0] for r in rows[1:]] == [str(missed)]
+
+    staff.find(marker="export-xlsx").click()  # the same list as Excel: a number is a number
+    response = await staff.download.next()
+    header, *body = openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(
+        values_only=True)
+    assert header[0] == "Fall-Nr." and [r[0] for r in body] == [missed]
 
 
 async def test_case_list_row_opens_the_case(web, now, staff):

@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import date, datetime
 
+import openpyxl
 import pytest
 from sqlalchemy import select
 
@@ -135,6 +136,17 @@ async def test_list_sorts_filters_and_exports_the_filtered_list(web, now, staff)
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][0] == "Kundennummer"
     assert [r[0] for r in rows[1:]] == ["K1001"]
+
+    staff.find(marker="export-xlsx").click()  # the same list as Excel, typed cells
+    response = await staff.download.next()
+    header, *body = openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(
+        values_only=True)
+    assert header == tuple(rows[0])
+    [row] = body
+    assert row[0] == "K1001"
+    previous = row[header.index("Umsatz Vorzeitraum (EUR)")]
+    assert isinstance(previous, (int, float)) and f"{previous:.2f}".replace(".", ",") == \
+        rows[1][header.index("Umsatz Vorzeitraum (EUR)")]
 
 
 async def test_row_click_opens_the_customer_with_the_list_context(web, now, staff):

@@ -137,7 +137,7 @@ def test_next_customer_follows_the_list_order(worklist, companies, settings):
 def test_csv_export_is_the_filtered_list(worklist, companies, settings):
     set_entry(companies, worklist["3002"], remark="=HYPERLINK(\"http://x\")")
     with companies.session() as session:
-        data = queries.export_csv(session, tile="decline", company="LINZ", today=TODAY,
+        data = queries.export_file(session, tile="decline", company="LINZ", today=TODAY,
                                   timezone=settings.timezone)
     assert data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
