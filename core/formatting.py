@@ -62,3 +62,21 @@ def eur_to_cents(value: float | int | str) -> int:
     if not math.isfinite(cents):  # e.g. 1e308 € overflows when counted in cents
         raise ValueError("amount out of range")
     return round(cents)
+
+
+def format_bytes(size: int) -> str:
+    """A file size in German units: "351 Byte", "12,3 KB", "4,5 MB"."""
+    if size < 1024:
+        return f"{size} Byte"
+    if size < 1_048_576:
+        return f"{size / 1024:.1f} KB".replace(".", ",")
+    return f"{size / 1_048_576:.1f} MB".replace(".", ",")
+
+
+# Python's codec names as a German user reads them (e.g. in Excel's "Speichern unter").
+ENCODING_LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "cp1252": "Windows-1252",
+                   "utf-16": "UTF-16", "utf-16-le": "UTF-16", "utf-16-be": "UTF-16"}
+
+
+def encoding_label(encoding: str) -> str:
+    return ENCODING_LABELS.get(encoding.lower(), encoding)

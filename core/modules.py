@@ -144,6 +144,15 @@ def record_url(module_key: str | None, record_id: int | None) -> str | None:
     return module.record_url(record_id)
 
 
+def template_label(session: Session, template_key: str) -> str:
+    """The German name of a template ("tradein.offer" → its module's label for it); the key
+    itself for a template no registered module names."""
+    module = get(template_key.split(".", 1)[0])
+    if module is None or module.templates is None:
+        return template_key
+    return module.templates.templates(session).get(template_key, template_key)
+
+
 def install(key: str) -> Module:
     """Register the module of package `core.<key>` (its `module.MODULE`): the composition
     root's one line per module."""

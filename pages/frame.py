@@ -223,6 +223,35 @@ def _message(title: str, text: str, marker: str) -> None:
         ui.label(text).classes("text-grey-8")
 
 
+def not_found_page(request: Any) -> Any:
+    """The German "page not found" answer (HTTP 404) for an unknown path: in the frame for a
+    logged-in user, with the way back; else a plain card that leads to the login."""
+    from nicegui import Client
+    from nicegui.page import page as nicegui_page
+
+    with Client(nicegui_page(""), request=request) as client:
+        user = current_user()
+        if user is not None:
+            with _frame(user, request.url.path):
+                _not_found_card("/", "Zur Übersicht")
+        else:
+            apply_theme()
+            with ui.column().classes("w-full min-h-screen items-center justify-center p-4"):
+                _not_found_card("/login", "Zur Anmeldung")
+    return client.build_response(request, 404)
+
+
+def _not_found_card(target: str, label: str) -> None:
+    with ui.card().props("flat bordered").classes("p-6 gap-3 max-w-[560px]").mark("not-found"):
+        with ui.row().classes("items-center gap-2"):
+            ui.icon("search_off", size="md").classes("text-grey-7")
+            ui.label("Seite nicht gefunden").classes("text-lg font-medium")
+        ui.label("Diese Adresse gibt es im Kundenpiloten nicht. Vielleicht war der Link "
+                 "unvollständig oder die Seite wurde verschoben.").classes("text-grey-8")
+        ui.button(label, icon="arrow_back", on_click=lambda: ui.navigate.to(target)).props(
+            "unelevated no-caps")
+
+
 def _denied(user: User) -> None:
     _message("Keine Berechtigung", f"Ihre Rolle ({ROLES.get(user.role, user.role)}) darf diese "
              "Seite nicht öffnen. Bitte wenden Sie sich an die Administration.", "access-denied")

@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.validation import shown
+from pages.frame import not_found_page
 
 API_PREFIX = "/api/v1"
 NOT_FOUND = "Diese API-Adresse gibt es nicht (siehe README, Abschnitt API)."
@@ -70,6 +71,8 @@ def register(app: FastAPI) -> None:
         if _is_api(request):
             return JSONResponse({"detail": http_detail(exc, request.method)},
                                 status_code=exc.status_code, headers=exc.headers)
+        if exc.status_code == 404 and request.scope.get("endpoint") is None:
+            return not_found_page(request)  # an unknown path: the German page in the frame
         if exc.status_code == 404 and previous_404 is not None:
             return await previous_404(request, exc)  # NiceGUI's own "not found" page
         return await http_exception_handler(request, exc)

@@ -10,6 +10,7 @@ from typing import Any
 from nicegui import run, ui
 
 from core import clock, imports
+from core.formatting import encoding_label, format_bytes
 from pages.frame import page, runtime
 from pages.widgets import notify_error, page_title, run_with_progress, section
 
@@ -128,10 +129,7 @@ class ImportPage:
 
     async def uploaded(self, event: Any) -> None:
         self.data = await event.file.read()
-        size = len(self.data)
-        shown = f"{size / 1_048_576:.1f} MB" if size >= 1_048_576 else \
-            f"{max(size / 1024, 0.1):.1f} KB"
-        self.file_info.set_text(f"Geladen: {event.file.name} ({shown.replace('.', ',')})")
+        self.file_info.set_text(f"Geladen: {event.file.name} ({format_bytes(len(self.data))})")
         await self.parse()
 
     async def parse(self) -> None:
@@ -153,7 +151,7 @@ class ImportPage:
         table = self.table
         self.file_info.set_text(
             f"{self.file_info.text.split(' – ')[0]} – {len(table.rows):,} Datenzeilen, "
-            .replace(",", ".") + f"Kodierung {table.encoding}, Trennzeichen "
+            .replace(",", ".") + f"Zeichensatz {encoding_label(table.encoding)}, Trennzeichen "
             f"{DELIMITERS.get(table.delimiter, repr(table.delimiter))}")
         self.render_mapping(mapping)
         await self.validate()

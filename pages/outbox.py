@@ -100,7 +100,9 @@ def _detail(message_id: int, tz: str) -> dict[str, Any]:
     with runtime().db.session() as session:
         row = outbox.get_message(session, message_id)
         return {**_row(row, tz), "message_id": row.message_id, "text": row.text_body,
-                "html": row.html_body, "template": f"{row.template_key} v{row.template_version}",
+                "html": row.html_body,
+                "template": f"{modules.template_label(session, row.template_key)} "
+                            f"(Version {row.template_version})",
                 "next_attempt": format_datetime(row.next_attempt_at, tz),
                 "sent": format_datetime(row.sent_at, tz), "record": _record_link(row)}
 

@@ -19,7 +19,9 @@ ensure_venv() {
   local wanted
   wanted="$(cat requirements*.txt | sha256sum | cut -d' ' -f1)"
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements"
+    echo "Installiere Python-Pakete aus $requirements (beim ersten Mal etwa eine Minute) …"
+    # Not --quiet: pip's own lines ("Collecting …", "Installing …") show the progress.
+    .venv/bin/python -m pip install --disable-pip-version-check -r "$requirements"
     echo "$wanted" > "$stamp"
   fi
 }

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from core import clock, events, modules
 from core.db import Database
+from core.formatting import encoding_label
 from core.imports import plans, runs
 from core.imports.reading import read_table
 from core.imports.specs import CUSTOMERS, auto_mapping, spec_for
@@ -58,7 +59,8 @@ class ImportResult:
         """German summary (without the error list)."""
         label = spec_for(self.kind).label
         delimiter = {"\t": "Tabulator"}.get(self.delimiter, self.delimiter)
-        out = [f"{label}: {self.rows_total} Zeilen gelesen (Kodierung {self.encoding}, "
+        out = [f"{label}: {self.rows_total} Zeilen gelesen (Zeichensatz "
+               f"{encoding_label(self.encoding)}, "
                f"Trennzeichen „{delimiter}“)."]
         counts = f"{self.inserted} neu, {self.updated} geändert, {self.unchanged} unverändert"
         if self.committed:

@@ -50,7 +50,7 @@ def test_sample_files_import_with_dry_run_first_and_exit_codes(databases):
 
     done = _run(url, "customers", customers)
     assert done.returncode == 0 and "Importiert: 12 neu, 0 geändert, 0 unverändert." in done.stdout
-    assert "Kodierung cp1252" in done.stdout
+    assert "Zeichensatz Windows-1252" in done.stdout
     lines = _run(url, "orders", orders)
     assert lines.returncode == 0, lines.stdout + lines.stderr
     assert "Neue Firmen angelegt" in lines.stdout

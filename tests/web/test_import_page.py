@@ -53,7 +53,8 @@ async def staff(web, now):
 async def test_good_customer_file_is_mapped_checked_and_imported(web, now, staff):
     await upload(staff, GOOD_CUSTOMERS)
     await staff.should_see(marker="report-ok", retries=30)
-    assert "Kodierung cp1252" in element(staff, "import-file-info").text
+    info = element(staff, "import-file-info").text
+    assert f"({len(GOOD_CUSTOMERS)} Byte)" in info and "Zeichensatz Windows-1252" in info
     assert element(staff, "map-customer_number").value == "Kundennummer"
     assert element(staff, "map-email").value == "E-Mail"
     preview = element(staff, "import-preview")

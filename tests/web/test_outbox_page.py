@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core import clock, settings
+from core import clock, modules, settings
 from core.models import OutboxMessage
 from core.tradein import service
 
@@ -69,6 +69,11 @@ async def test_failed_mail_shows_reason_and_can_be_retried(web):
     await user.should_see(marker="outbox-dialog", retries=20)
     await user.should_see(marker="outbox-dialog-error")
     await user.should_see(marker="preview-html")
+    with web.db.session() as session:  # the template by its German name, not its key
+        template = session.get(OutboxMessage, failed_id).template_key
+        name = modules.template_label(session, template)
+    assert name != template
+    await user.should_see(f"{name} (Version 1)")
     user.find(marker="outbox-retry").click()
     await user.should_see("Wird erneut gesendet.", retries=20)
     assert _status(web.db, failed_id) == "queued"
