@@ -139,16 +139,22 @@ def _holidays(country: str, region: str) -> holidays.HolidayBase:
                         f"(z. B. „9“ oder „Wien“ für AT, „BY“ für DE).")
 
 
-def calendar_errors(settings: Settings) -> list[str]:
-    """German messages for calendar settings that cannot be read (core.settings.validate)."""
-    errors = []
-    for check in (lambda: parse_opening_hours(settings.opening_hours),
-                  lambda: parse_closing_days(settings.closing_days),
-                  lambda: _holidays(settings.holiday_country, settings.holiday_region)):
+def calendar_errors(settings: Settings) -> dict[str, str]:
+    """German messages for calendar settings that cannot be read, per setting
+    (core.settings.validate)."""
+    errors = {}
+    checks = (("opening_hours", lambda: parse_opening_hours(settings.opening_hours)),
+              ("closing_days", lambda: parse_closing_days(settings.closing_days)),
+              ("holiday_country", lambda: _holidays(settings.holiday_country, "")),
+              ("holiday_region", lambda: _holidays(settings.holiday_country,
+                                                   settings.holiday_region)))
+    for field, check in checks:
         try:
             check()
         except CalendarError as exc:
-            errors.append(str(exc))
+            errors.setdefault(field, str(exc))
+    if "holiday_country" in errors:
+        errors.pop("holiday_region", None)  # the region of an unknown country says nothing
     return errors
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from core import modules
+from core.errors import ValidationError
 from core.models import Setting
 
 
@@ -46,14 +47,15 @@ class SettingField:
 
 @dataclass(frozen=True)
 class SettingsSection:
-    """A group of settings on the settings page; `validate` returns German messages for
-    values of the whole Settings object that would not work (empty when fine)."""
+    """A group of settings on the settings page; `validate` returns, per setting name, the
+    German message for a value that would not work (empty when fine). It sees the whole
+    Settings object, so a rule may span fields; it names the field to mark."""
 
     key: str
     title: str
     icon: str
     fields: tuple[SettingField, ...]
-    validate: Callable[[Settings], list[str]] | None = None
+    validate: Callable[[Settings], dict[str, str]] | None = None
 
 
 def _module_defaults() -> dict[str, Any]:
@@ -183,21 +185,22 @@ def parse_value(name: str, raw: str) -> object:
             return True
         if lowered in ("false", "0", "nein", "no", "off", ""):
             return False
-        raise ValueError(f"{name}: „{raw}“ ist kein Ja/Nein-Wert (true/false).")
+        raise ValueError(f"„{raw}“ ist kein Ja/Nein-Wert (true/false).")
     if kind is int:
         try:
             return int(raw)
         except ValueError:
-            raise ValueError(f"{name}: „{raw}“ ist keine ganze Zahl.") from None
+            raise ValueError(f"„{raw}“ ist keine ganze Zahl.") from None
     return raw.strip()
 
 
-def validate(values: Settings) -> list[str]:
-    """German error messages for values that would break the console; empty when fine."""
-    errors: list[str] = []
+def validate(values: Settings) -> dict[str, str]:
+    """Setting name -> German message, for values that would break the console; empty when
+    fine."""
+    errors: dict[str, str] = {}
     for section in sections():
         if section.validate is not None:
-            errors += section.validate(values)
+            errors |= section.validate(values)
     return errors
 
 
@@ -225,7 +228,13 @@ def _merge(given: dict[str, object]) -> Settings:
 
 def from_environment() -> Settings:
     """Defaults plus environment only: what app start-up knows before the database is open."""
-    return _merge({k: parse_value(k, v) for k, v in env_overrides().items()})
+    values = {}
+    for name, raw in env_overrides().items():
+        try:
+            values[name] = parse_value(name, raw)
+        except ValueError as exc:
+            raise ValueError(f"{env_name(name)}: {exc}") from None
+    return _merge(values)
 
 
 def load(session: Session) -> Settings:
@@ -253,7 +262,8 @@ def _saved(_session: Session) -> None:
 def save(session: Session, changes: dict[str, object]) -> Settings:
     """Store admin changes (env-fixed and env-only fields are refused); returns the result.
 
-    Raises ValueError with German messages if the result would be invalid."""
+    Raises ValidationError (setting name -> German message) if the result would be
+    invalid."""
     locked = set(env_overrides()) | env_only()
     refused = sorted(set(changes) & locked)
     if refused:
@@ -261,7 +271,7 @@ def save(session: Session, changes: dict[str, object]) -> Settings:
     candidate = load(session).replace(**changes)
     errors = validate(candidate)
     if errors:
-        raise ValueError(" ".join(errors))
+        raise ValidationError(errors)
     for key, value in changes.items():
         text = ("true" if value else "false") if isinstance(value, bool) else str(value)
         session.merge(Setting(key=key, value=text))

@@ -14,38 +14,39 @@ SECURITY_CHOICES = {"none": "keine", "starttls": "STARTTLS", "ssl": "SSL/TLS"}
 COUNTRY_CHOICES = {"AT": "Österreich (AT)", "DE": "Deutschland (DE)"}
 
 
-def _mail_errors(values: Settings) -> list[str]:
-    errors = []
+def _mail_errors(values: Settings) -> dict[str, str]:
+    errors = {}
     if values.daily_quota < 0:
-        errors.append("Tageslimit darf nicht negativ sein.")
+        errors["daily_quota"] = "Tageslimit darf nicht negativ sein."
     if not header_safe(values.mail_from_name):
-        errors.append("Absendername darf keine Zeilenumbrüche, Steuerzeichen oder kodierten "
-                      "Zeichenfolgen („=?…?=“) enthalten.")
+        errors["mail_from_name"] = ("Absendername darf keine Zeilenumbrüche, Steuerzeichen "
+                                    "oder kodierten Zeichenfolgen („=?…?=“) enthalten.")
     if not 1 <= values.mail_max_age_hours <= MAX_MAIL_AGE_HOURS:
-        errors.append(f"Zustellung aufgeben nach (Stunden) muss zwischen 1 und "
-                      f"{MAX_MAIL_AGE_HOURS} liegen.")
+        errors["mail_max_age_hours"] = (f"Zustellung aufgeben nach (Stunden) muss zwischen 1 "
+                                        f"und {MAX_MAIL_AGE_HOURS} liegen.")
     return errors
 
 
-def _smtp_errors(values: Settings) -> list[str]:
-    errors = []
+def _smtp_errors(values: Settings) -> dict[str, str]:
+    errors = {}
     if values.smtp_security not in SECURITY_CHOICES:
-        errors.append("SMTP-Sicherheit muss none, starttls oder ssl sein.")
+        errors["smtp_security"] = "SMTP-Sicherheit muss none, starttls oder ssl sein."
     if not 1 <= values.smtp_port <= 65535:
-        errors.append("SMTP-Port muss zwischen 1 und 65535 liegen.")
+        errors["smtp_port"] = "SMTP-Port muss zwischen 1 und 65535 liegen."
     return errors
 
 
-def _time_errors(values: Settings) -> list[str]:
-    errors = []
+def _time_errors(values: Settings) -> dict[str, str]:
+    errors = {}
     try:
         ZoneInfo(values.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        errors.append(f"Unbekannte Zeitzone „{values.timezone}“.")
+        errors["timezone"] = f"Unbekannte Zeitzone „{values.timezone}“."
     try:
         _ = values.nightly_time
     except ValueError:
-        errors.append(f"Nachtlauf-Uhrzeit „{values.nightly_at}“ muss die Form HH:MM haben.")
+        errors["nightly_at"] = (f"Nachtlauf-Uhrzeit „{values.nightly_at}“ muss die Form HH:MM "
+                                f"haben.")
     return errors
 
 

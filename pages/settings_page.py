@@ -19,7 +19,7 @@ from core.mail import outbox, sender
 from core.models import User
 from core.settings import SettingField, Settings, SettingsSection
 from pages.frame import page, runtime
-from pages.widgets import notify_error, page_title, section
+from pages.widgets import UnsavedChanges, mark_fields, notify_error, page_title, section
 
 
 def _load() -> tuple[Settings, dict[str, str], tuple[SettingsSection, ...]]:
@@ -28,9 +28,11 @@ def _load() -> tuple[Settings, dict[str, str], tuple[SettingsSection, ...]]:
 
 def _parse(values: dict[str, Any], current: Settings,
            declared: dict[str, SettingField]) -> dict[str, Any]:
-    """The fields the admin changed, typed; ValueError (German) for bad input."""
+    """The fields the admin changed, typed; ValidationError (setting -> German message) for
+    every field that is wrong, all at once, including what core's checks say about the
+    others."""
     changes: dict[str, Any] = {}
-    errors = []
+    errors: dict[str, str] = {}
     for name, value in values.items():
         item = declared[name]
         if item.secret and not value:
@@ -38,27 +40,25 @@ def _parse(values: dict[str, Any], current: Settings,
         try:
             typed = value if isinstance(value, bool) else settings_mod.parse_value(
                 name, str(value if value is not None else ""))
-        except ValueError as exc:
-            errors.append(str(exc))
-            continue
-        if item.email:
-            try:
+            if item.email:
                 typed = outbox.normalize_address(str(typed), name)
-            except ValidationError as exc:
-                errors.extend(exc.errors.values())
-                continue
+        except ValidationError as exc:
+            errors |= exc.errors
+            continue
+        except ValueError as exc:
+            errors[name] = str(exc)
+            continue
         if typed != getattr(current, name):
             changes[name] = typed
-    if not errors:
-        return changes
-    # Report every problem at once: also what core's validation says about the rest.
-    valid = {k: v for k, v in changes.items() if not declared[k].email}
-    errors += settings_mod.validate(current.replace(**valid))
-    raise ValueError(" ".join(errors))
+    if errors:
+        cross = settings_mod.validate(current.replace(**changes))
+        raise ValidationError(errors | {k: v for k, v in cross.items() if k not in errors})
+    return changes
 
 
 def _save(values: dict[str, Any], declared: dict[str, SettingField]) -> tuple[int, int]:
-    """Store the changes; returns (fields changed, held mails released)."""
+    """Store the changes; returns (fields changed, held mails released). Nothing is stored
+    unless every field is valid."""
     with runtime().db.session(write=True) as session:
         current = settings_mod.load(session)
         changes = _parse(values, current, declared)
@@ -115,13 +115,26 @@ async def settings_page(user: User) -> None:
                     else:
                         inputs[item.name] = _field(item, current, env)
 
+    guard = UnsavedChanges()
+    for element in inputs.values():
+        element.on_value_change(guard.changed)
+
     async def save() -> None:
         values = {f: i.value for f, i in inputs.items() if f not in env}
         try:
             changed, released = await run.io_bound(_save, values, declared)
+        except ValidationError as exc:
+            if mark_fields(inputs, exc):
+                ui.notify("Nicht gespeichert: bitte die rot markierten Felder korrigieren.",
+                          type="negative")
+            else:
+                notify_error(exc, {n: i.label for n, i in declared.items()})
+            return
         except ValueError as exc:
             notify_error(exc)
             return
+        mark_fields(inputs, None)
+        guard.saved()
         if not changed:
             ui.notify("Keine Änderungen.", type="info")
             return
@@ -132,6 +145,7 @@ async def settings_page(user: User) -> None:
         for name, element in inputs.items():
             if declared[name].secret:
                 element.value = ""  # a stored secret is never shown again
+        guard.saved()  # clearing a secret is no change of the admin's
 
     async def test_mail() -> None:
         test_button.props("loading")
@@ -151,7 +165,9 @@ async def settings_page(user: User) -> None:
             ui.notify(f"Testmail an {address}: {outbox.STATUS_LABELS.get(status, status)}. "
                       f"{error}", type="negative", multi_line=True, close_button="OK")
 
-    with ui.row().classes("w-full justify-end gap-2"):
+    # Sticky: on a long page the save button stays in reach at the bottom of the window.
+    with ui.row().classes("w-full justify-end gap-2 sticky bottom-0 z-10 bg-grey-1 py-3 "
+                          "border-t").mark("settings-actions"):
         test_button = ui.button("Testmail an mich", icon="send", on_click=test_mail).props(
             "outline").mark("settings-test-mail")
         ui.button("Speichern", icon="save", on_click=save).props("unelevated").mark(

@@ -4,6 +4,7 @@ differs per module comes from its template source (Module.templates, pages.templ
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from nicegui import run, ui
@@ -16,6 +17,7 @@ from pages import template_sources as sources
 from pages.frame import page, runtime
 from pages.template_sources import module_of, resolve_key, source_for, template_options
 from pages.widgets import (
+    UnsavedChanges,
     confirm_dialog,
     error_text,
     mail_preview,
@@ -75,6 +77,11 @@ def queue_test_mail(key: str, record_id: int | None, user: Any) -> str:
     return address
 
 
+async def _set(element: Any, value: Any) -> None:
+    """Change a picker as if the user had (its change handler runs)."""
+    element.value = value
+
+
 def _variables(box: ui.element, variables: dict[str, str]) -> None:
     box.clear()
     with box:
@@ -92,6 +99,7 @@ async def templates_page(user: Any) -> None:
     if key not in options.get(module_of(key), {}):
         key = resolve_key("", options)
     state: dict[str, Any] = {"mail": key, "case_id": None, "dirty": False, "changed": False}
+    guard = UnsavedChanges()  # leaving the page with unsaved edits asks first
     page_title("Mailvorlagen", "Die Mails aller Bereiche – Betreff, Text und Gestaltung")
 
     with ui.row().classes("w-full items-end gap-4 flex-wrap"):
@@ -187,6 +195,7 @@ async def templates_page(user: Any) -> None:
         meta.set_text(f"{source_for(mail).meta(mail)} · Version {data['version']}, zuletzt "
                       f"{data['updated_at']} ({data['updated_by']})")
         state["changed"] = False
+        guard.saved()
         ui.navigate.history.replace(f"/vorlagen?mail={mail}")
         await render_preview()
 
@@ -198,13 +207,39 @@ async def templates_page(user: Any) -> None:
         case_select.set_options(await run.io_bound(record_options, state["mail"], ""),
                                 value=None)
 
+    def ask_to_discard(then: Callable[[], Awaitable[None]]) -> None:
+        async def discard() -> bool:
+            state["changed"] = False
+            await then()
+            return True
+        confirm_dialog("Änderungen verwerfen?", discard, confirm_label="Verwerfen",
+                       body=lambda: ui.label("Die Änderungen an dieser Vorlage sind noch nicht "
+                                             "gespeichert und gehen verloren.").classes(
+                           "text-sm"))
+
     async def module_chosen(event: Any) -> None:
         choices = options[event.value]
-        if module_of(state["mail"]) != event.value and choices:
-            picker.set_options(choices, value=next(iter(choices)))
+        if module_of(state["mail"]) == event.value or not choices:
+            return
+        if state["changed"]:  # stays on this template until the user decides
+            module.value = module_of(state["mail"])
+            ask_to_discard(lambda: _set(module, event.value))
+            return
+        picker.set_options(choices, value=next(iter(choices)))
+
+    async def template_chosen(event: Any) -> None:
+        wanted = event.value
+        if not wanted or wanted == state["mail"]:
+            return
+        if state["changed"]:  # stays on this template until the user decides
+            picker.value = state["mail"]
+            ask_to_discard(lambda: _set(picker, wanted))
+            return
+        await load(wanted)
 
     def edited() -> None:
         state["dirty"] = state["changed"] = True
+        guard.changed()
 
     async def save() -> None:
         try:
@@ -257,7 +292,7 @@ async def templates_page(user: Any) -> None:
         if state["dirty"]:
             await render_preview()
 
-    picker.on_value_change(lambda e: load(e.value))
+    picker.on_value_change(template_chosen)
     module.on_value_change(module_chosen)
     for field in (subject, text, html):
         field.on_value_change(edited)

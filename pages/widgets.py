@@ -71,6 +71,33 @@ def mark_fields(fields: Mapping[str, ValidationElement], exc: ValidationError | 
     return set(errors) <= set(fields)
 
 
+# One listener per page: the browser asks "Seite verlassen?" while window.kpUnsaved is set
+# (reload, closing the tab, and every navigation of the console, which loads a new page).
+_UNSAVED_GUARD = """<script>
+window.addEventListener("beforeunload", (event) => {
+  if (window.kpUnsaved) { event.preventDefault(); event.returnValue = ""; }
+});
+</script>"""
+
+
+class UnsavedChanges:
+    """Warns before leaving a page whose edits are not saved yet. Call `changed` on every
+    edit and `saved` once stored (or discarded on purpose)."""
+
+    def __init__(self) -> None:
+        self.dirty = False
+        ui.add_head_html(_UNSAVED_GUARD)
+
+    def changed(self, *_: object) -> None:
+        if not self.dirty:
+            self.dirty = True
+            ui.run_javascript("window.kpUnsaved = true")
+
+    def saved(self) -> None:
+        self.dirty = False
+        ui.run_javascript("window.kpUnsaved = false")
+
+
 def notify_error(exc: Exception, labels: Mapping[str, str] | None = None) -> None:
     ui.notify(error_text(exc, labels), type="negative", multi_line=True, close_button="OK",
               timeout=8000)

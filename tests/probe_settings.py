@@ -13,7 +13,8 @@ PROBE = modules.Module(key="probe", label="Probe", settings=SettingsSection(
     "probe", "Probe-Modul", "science", (
         SettingField("probe_greeting", "Gruß", "womit die Probe grüßt", str, "Hallo"),
         SettingField("probe_rounds", "Runden", "wie oft die Probe läuft", int, 3),
-    ), validate=lambda s: [] if s.probe_rounds > 0 else ["Probe: mindestens eine Runde."]))
+    ), validate=lambda s: {} if s.probe_rounds > 0 else {
+        "probe_rounds": "Probe: mindestens eine Runde."}))
 
 
 @pytest.fixture

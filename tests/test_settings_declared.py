@@ -96,8 +96,8 @@ def test_a_registered_modules_setting_loads_from_the_environment(probe, monkeypa
     current = settings_mod.from_environment()
     assert (current.probe_greeting, current.probe_rounds) == ("Servus", 5)
     assert settings_mod.env_overrides()["probe_rounds"] == "5"
-    assert settings_mod.validate(current.replace(probe_rounds=0)) == [
-        "Probe: mindestens eine Runde."]
+    assert settings_mod.validate(current.replace(probe_rounds=0)) == {
+        "probe_rounds": "Probe: mindestens eine Runde."}
     monkeypatch.setenv("KP_PROBE_ROUNDS", "viele")
     with pytest.raises(ValueError, match="keine ganze Zahl"):
         settings_mod.from_environment()

@@ -91,6 +91,9 @@ def _pages(server: liveserver.LiveServer) -> list[tuple[str, str]]:
         ("10-settings", "/einstellungen"),
         ("11-unsubscribe", f"/abmelden/{unsubscribe_token(customer)}"),
         ("12-unsubscribe-invalid", "/abmelden/kaputt"),
+        ("13-users", "/benutzer"),
+        ("14-account", "/konto"),
+        ("15-not-found", "/gibt-es-nicht"),
         *_winback_pages(db_file),
         *_customer_pages(db_file),
     ]

@@ -9,16 +9,18 @@ from core.settings import SettingField, Settings, SettingsSection
 MAX_WINDOW_MONTHS = 60  # five years back and the five before: older figures say little
 
 
-def settings_errors(values: Settings) -> list[str]:
-    """German messages for win-back settings that make no sense."""
-    errors = []
+def settings_errors(values: Settings) -> dict[str, str]:
+    """German messages for win-back settings that make no sense, per setting."""
+    errors = {}
     if not 1 <= values.winback_window_months <= MAX_WINDOW_MONTHS:
-        errors.append(f"Rückgewinnung: der Zeitraum muss zwischen 1 und {MAX_WINDOW_MONTHS} "
-                      f"Monaten liegen.")
+        errors["winback_window_months"] = (f"Rückgewinnung: der Zeitraum muss zwischen 1 und "
+                                           f"{MAX_WINDOW_MONTHS} Monaten liegen.")
     if not 1 <= values.winback_threshold_percent <= 100:
-        errors.append("Rückgewinnung: die Rückgangsschwelle muss zwischen 1 und 100 % liegen.")
+        errors["winback_threshold_percent"] = ("Rückgewinnung: die Rückgangsschwelle muss "
+                                               "zwischen 1 und 100 % liegen.")
     if values.winback_min_previous_eur < 0:
-        errors.append("Rückgewinnung: der Mindestumsatz darf nicht negativ sein.")
+        errors["winback_min_previous_eur"] = ("Rückgewinnung: der Mindestumsatz darf nicht "
+                                              "negativ sein.")
     return errors
 
 

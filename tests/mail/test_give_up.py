@@ -108,9 +108,10 @@ def test_counts_and_filter_show_the_given_up_mails(seeded, settings, smtp_sink, 
 
 
 def test_maximum_age_is_validated_and_read_from_the_environment(monkeypatch):
-    assert settings_mod.validate(Settings(mail_max_age_hours=0)) == [
-        "Zustellung aufgeben nach (Stunden) muss zwischen 1 und 720 liegen."]
-    assert settings_mod.validate(Settings(mail_max_age_hours=720)) == []
+    assert settings_mod.validate(Settings(mail_max_age_hours=0)) == {
+        "mail_max_age_hours": "Zustellung aufgeben nach (Stunden) muss zwischen 1 und 720 "
+                              "liegen."}
+    assert settings_mod.validate(Settings(mail_max_age_hours=720)) == {}
     monkeypatch.setenv("KP_MAIL_MAX_AGE_HOURS", "24")
     assert settings_mod.from_environment().mail_max_age_hours == 24
     monkeypatch.setenv("KP_MAIL_MAX_AGE_HOURS", "drei")

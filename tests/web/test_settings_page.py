@@ -25,20 +25,40 @@ def _stored(db) -> dict[str, str]:
         return {s.key: s.value for s in session.scalars(select(Setting))}
 
 
-async def test_invalid_values_are_refused_in_german_and_not_stored(web):
+def _field(user, name: str):
+    return next(iter(user.find(marker=f"settings-{name}").elements))
+
+
+async def test_each_wrong_field_is_marked_with_its_message_and_nothing_is_stored(web):
     user = await _admin(web)
     before = _stored(web.db)
     user.find(marker="settings-daily_quota").clear().type("viele")
     user.find(marker="settings-timezone").clear().type("Mars/Olympus")
     user.find(marker="settings-dealer_email").clear().type("kein-at")
+    user.find(marker="settings-smtp_host").clear().type("mail.autohaus.example")
     user.find(marker="settings-save").click()
-    await user.should_see("keine ganze Zahl", retries=20)
+    await user.should_see("Nicht gespeichert: bitte die rot markierten Felder korrigieren.",
+                          retries=20)
+    assert _field(user, "daily_quota").error == "„viele“ ist keine ganze Zahl."
+    assert _field(user, "timezone").error == "Unbekannte Zeitzone „Mars/Olympus“."
+    assert _field(user, "dealer_email").error == "„kein-at“ ist keine gültige E-Mail-Adresse."
+    assert _field(user, "smtp_host").error is None  # a valid field is not marked
+    # What was typed stays as typed, and nothing was saved, not even the valid field.
+    assert _field(user, "daily_quota").value == "viele"
+    assert _field(user, "smtp_host").value == "mail.autohaus.example"
     assert _stored(web.db) == before
+
     user.find(marker="settings-daily_quota").clear().type("500")
+    user.find(marker="settings-timezone").clear().type("Europe/Berlin")
+    user.find(marker="settings-dealer_email").clear().type("verkauf@autohaus.example")
     user.find(marker="settings-save").click()
-    await user.should_see("Unbekannte Zeitzone", retries=20)
-    await user.should_see("keine gültige E-Mail-Adresse")
-    assert _stored(web.db) == before
+    await user.should_see("Einstellungen gespeichert.", retries=20)
+    assert all(_field(user, n).error is None for n in ("daily_quota", "timezone",
+                                                       "dealer_email"))
+    with web.db.session() as session:
+        current = settings.load(session)
+    assert (current.daily_quota, current.timezone, current.smtp_host) == (
+        500, "Europe/Berlin", "mail.autohaus.example")
 
 
 async def test_valid_change_is_stored(web):

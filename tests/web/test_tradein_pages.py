@@ -1,6 +1,7 @@
 """The trade-in pages as a logged-in user sees them (NiceGUI's simulated browser)."""
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 
@@ -239,6 +240,31 @@ async def test_template_save_reset_and_test_mail(web, now, staff):
     with web.db.session() as session:
         assert templates.get(session, "tradein.thanks").subject != "Danke, {{ first_name }}!"
         assert session.scalar(select(func.count(MailTemplate.id))) >= 10
+
+
+async def test_switching_templates_asks_before_discarding_edits(web, now, staff):
+    await staff.open("/vorlagen?mail=thanks")
+    await staff.should_see(marker="template-meta", content="Version", retries=30)
+    picker = next(iter(staff.find(marker="template-select").elements))
+    subject = next(iter(staff.find(marker="template-subject").elements))
+    staff.find(marker="template-subject").clear().type("Noch nicht gespeichert")
+    picker.value = "tradein.offer"
+    await staff.should_see("Änderungen verwerfen?", retries=20)
+    staff.find(marker="dialog-cancel").click()  # keep editing: nothing is lost
+    assert picker.value == "tradein.thanks" and subject.value == "Noch nicht gespeichert"
+
+    picker.value = "tradein.offer"
+    await staff.should_see("Änderungen verwerfen?", retries=20)
+    with web.db.session() as session:
+        offer_subject = templates.get(session, "tradein.offer").subject
+    staff.find(marker="dialog-confirm").click()
+    for _ in range(50):  # the other template loads off the event loop
+        if subject.value == offer_subject:
+            break
+        await asyncio.sleep(0.05)
+    assert picker.value == "tradein.offer" and subject.value == offer_subject
+    with web.db.session() as session:
+        assert templates.get(session, "tradein.thanks").subject != "Noch nicht gespeichert"
 
 
 async def test_templates_page_is_closed_to_sales(web, now):
