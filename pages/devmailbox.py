@@ -53,12 +53,14 @@ async def devmailbox_page(user: User) -> None:
         ui.space()
         refresh_button = ui.button("Aktualisieren", icon="refresh").props("flat dense").mark(
             "devmailbox-refresh")
-    with ui.row().classes("w-full gap-4 no-wrap items-start"):
+    # Side by side on a wide screen; stacked on a phone or tablet (list above, mail below).
+    with ui.element("div").classes("w-full flex flex-col lg:flex-row gap-4 items-stretch "
+                                   "lg:items-start"):
         paged = PagedTable(COLUMNS, load=lambda s: _load(s["page"], tz), state=state,
                            marker="devmailbox-table", page_size=PAGE_SIZE, dense=True,
                            empty_label="Noch keine E-Mails empfangen.",
                            on_loaded=lambda total: show_newest())
-        table = paged.table.classes("w-[42%] min-w-[380px] cursor-pointer")
+        table = paged.table.classes("w-full lg:w-[42%] lg:min-w-[380px] cursor-pointer")
         viewer = ui.column().classes("grow gap-2 min-w-0").mark("devmailbox-viewer")
         with viewer:
             ui.label("Eine E-Mail links auswählen.").classes("text-grey-7")
