@@ -39,6 +39,12 @@ KERNEL_PAGES = (
 )
 DEMO_ADMIN = "admin"
 DEMO_ADMIN_EMAIL = "admin@autohaus.example"  # lands in the dev mailbox like every demo mail
+# The imprint every demo customer mail shows in its footer (a made-up dealer).
+DEMO_IDENTITY = {
+    "dealer_legal_name": "Autohaus Demo GmbH", "dealer_address": "Musterstraße 12, 4020 Linz",
+    "dealer_phone": "+43 732 000000", "dealer_website": "www.autohaus-demo.example",
+    "dealer_register": "FN 000000a, Landesgericht Linz, UID ATU00000000",
+}
 
 
 def install_modules() -> None:
@@ -109,6 +115,9 @@ def prepare_demo(db: Database) -> list[str]:
                              DEMO_ADMIN_EMAIL, now=now)
             lines.append("Demo-Administrator angelegt.")
         settings = settings_mod.load(session)
+        if not settings.dealer_legal_name and "dealer_legal_name" not in \
+                settings_mod.env_overrides():
+            settings = settings_mod.save(session, DEMO_IDENTITY)
         for module in modules.registered():  # each loads only into a database without its data
             line = module.demo(session, settings, now) if module.demo else None
             if line:

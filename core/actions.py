@@ -55,6 +55,7 @@ class MailPlan:
     kind: str
     customer: Customer | None = None
     from_name: str = ""
+    reply_to: str = ""  # empty: the general setting (core.mail.identity.reply_address)
     numbered: bool = True  # every send numbered; False: the first send owns the plain key
 
     @property
@@ -255,6 +256,7 @@ def perform(flow: Flow, session: Session, settings: Settings, record_id: int, na
         outbox.enqueue(session, settings, now, template_key=mail.template_key,
                        context=mail.context, to_addr=mail.to_addr, to_name=mail.to_name,
                        kind=mail.kind, customer=mail.customer, from_name=mail.from_name,
+                       reply_to=mail.reply_to,
                        module=flow.key, record_id=rid, actor=actor,
                        idempotency_key=next_key(session, flow.key, rid, mail.mail,
                                                 mail.numbered))

@@ -160,6 +160,7 @@ class OutboxMessage(Base):
     to_name: Mapped[str] = mapped_column(String(200), default="")
     # Display name in From: (a branch's own sender name); empty = the configured one.
     from_name: Mapped[str] = mapped_column(String(200), default="")
+    reply_to: Mapped[str] = mapped_column(String(254), default="", server_default="")
     template_key: Mapped[str] = mapped_column(String(64))
     template_version: Mapped[int] = mapped_column(Integer)
     subject: Mapped[str] = mapped_column(Text)

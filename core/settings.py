@@ -76,6 +76,15 @@ class Settings:
     mail_from_name: str = "Autohaus Kundenservice"
     service_center_email: str = "servicecenter@autohaus.example"
     dealer_email: str = "haendler@autohaus.example"
+    # Where customers' replies go (Reply-To); empty: the sender address.
+    reply_to: str = ""
+    # The dealer's identity (imprint: required in commercial mail in AT and DE), shown in the
+    # footer of every customer mail; the legal name also signs the mails.
+    dealer_legal_name: str = ""
+    dealer_address: str = ""
+    dealer_phone: str = ""
+    dealer_website: str = ""
+    dealer_register: str = ""
     public_base_url: str = "http://127.0.0.1:8080"
     timezone: str = "Europe/Vienna"
     nightly_at: str = "03:30"

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from email_validator import EmailNotValidError, validate_email
+
 from core.calendar import calendar_errors
 from core.settings import Settings, SettingsSection, kernel_field
 from core.text import header_safe
+from core.validation import PHONE, PHONE_RULE
 
 MAX_MAIL_AGE_HOURS = 24 * 30  # a month: longer, a mail is stale news
 SECURITY_CHOICES = {"none": "keine", "starttls": "STARTTLS", "ssl": "SSL/TLS"}
@@ -24,6 +27,28 @@ def _mail_errors(values: Settings) -> dict[str, str]:
     if not 1 <= values.mail_max_age_hours <= MAX_MAIL_AGE_HOURS:
         errors["mail_max_age_hours"] = (f"Zustellung aufgeben nach (Stunden) muss zwischen 1 "
                                         f"und {MAX_MAIL_AGE_HOURS} liegen.")
+    return errors
+
+
+IDENTITY_FIELDS = ("dealer_legal_name", "dealer_address", "dealer_phone", "dealer_website",
+                   "dealer_register")
+
+
+def _identity_errors(values: Settings) -> dict[str, str]:
+    """The imprint goes into every customer mail: one line each, nothing a mail client
+    would decode; the phone number as the edges accept phone numbers."""
+    errors = {}
+    for name in IDENTITY_FIELDS:
+        if not header_safe(getattr(values, name)):
+            errors[name] = ("Bitte in einer Zeile, ohne Steuerzeichen oder kodierte "
+                            "Zeichenfolgen („=?…?=“).")
+    if values.dealer_phone and not PHONE.fullmatch(values.dealer_phone):
+        errors["dealer_phone"] = f"Telefon: {PHONE_RULE}."
+    if values.reply_to:
+        try:
+            validate_email(values.reply_to, check_deliverability=False)
+        except EmailNotValidError:
+            errors["reply_to"] = f"„{values.reply_to}“ ist keine gültige E-Mail-Adresse."
     return errors
 
 
@@ -66,7 +91,19 @@ KERNEL_SECTIONS: tuple[SettingsSection, ...] = (
                      "als Name des Autohauses in den Texten"),
         kernel_field("mail_from", "Absenderadresse", "Adresse, von der alle Mails kommen",
                      email=True),
+        kernel_field("reply_to", "Antwortadresse (Reply-To)", "hierhin gehen die Antworten "
+                     "der Kunden; leer = die Absenderadresse (Rückgewinnung: je Firma "
+                     "einstellbar)"),
     ), validate=_mail_errors),
+    SettingsSection("identity", "Autohaus (Impressum)", "storefront", (
+        kernel_field("dealer_legal_name", "Firmenwortlaut", "z. B. „Autohaus Muster GmbH“; "
+                     "unterschreibt die Mails („Ihr Team vom …“)"),
+        kernel_field("dealer_address", "Anschrift", "Straße, PLZ und Ort"),
+        kernel_field("dealer_phone", "Telefon", "für Rückfragen der Kunden"),
+        kernel_field("dealer_website", "Website", "z. B. www.autohaus-muster.at"),
+        kernel_field("dealer_register", "Firmenbuch / Handelsregister, UID",
+                     "z. B. „FN 123456a, Landesgericht Linz, UID ATU12345678“"),
+    ), validate=_identity_errors),
     SettingsSection("smtp", "SMTP-Server", "dns", (
         kernel_field("smtp_host", "Server", "Leer lassen: alle Mails landen im Dev-Postfach."),
         kernel_field("smtp_port", "Port", "587 für STARTTLS, 465 für SSL, 25 ohne "

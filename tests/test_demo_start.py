@@ -6,9 +6,10 @@ from sqlalchemy import func, select
 
 import app
 from core import modules
+from core import settings as settings_mod
 from core.customers import duplicates, merge
 from core.customers.profile import timeline
-from core.models import Customer, Event
+from core.models import Customer, Event, User
 from core.tradein.models import TradeInCase
 from core.winback.models import WinbackEntry
 
@@ -18,6 +19,11 @@ def test_first_demo_start_fills_every_module_and_shows_a_duplicate(db, now):
     assert lines[0] == "Demo-Administrator angelegt."
     assert len(lines) == 1 + sum(1 for m in modules.registered() if m.demo is not None)
     assert app.prepare_demo(db) == []  # the second start loads nothing again
+    with db.session() as session:  # demo mails show a (made-up) imprint and can be answered
+        current = settings_mod.load(session)
+        admin = session.scalar(select(User).where(User.username == app.DEMO_ADMIN))
+    assert current.dealer_legal_name == app.DEMO_IDENTITY["dealer_legal_name"]
+    assert admin.email == app.DEMO_ADMIN_EMAIL  # "Angebot erstellen" works in the demo
 
     with db.session() as session:
         pairs = duplicates.suggested_duplicates(session)

@@ -20,7 +20,7 @@ from core import consent
 from core.db import upsert_insert
 from core.errors import ActionNotAllowed, NotFound, ValidationError
 from core.events import record
-from core.mail import templates
+from core.mail import identity, templates
 from core.mail.render import Rendered, render
 from core.mail.tokens import unsubscribe_url
 from core.models import Customer, OutboxMessage
@@ -66,8 +66,10 @@ def normalize_address(address: str, field: str = "to_addr") -> str:
 def mail_context(settings: Settings, context: dict, customer: Customer | None,
                  kind: str) -> dict:
     """The template variables the outbox adds: dealer name, and for customer mails the
-    unsubscribe link (the caller's own values win, except for the link)."""
-    full = {"dealer_name": settings.mail_from_name} | context
+    imprint and the unsubscribe link (the caller's own values win, except for the link)."""
+    full = {"dealer_name": identity.dealer_name(settings)} | context
+    if kind != "staff":
+        full["imprint"] = identity.imprint(settings)
     if kind != "staff" and customer is not None and customer.id is not None:
         full["unsubscribe_url"] = unsubscribe_url(settings, customer.id)
     return full
@@ -77,7 +79,7 @@ def enqueue(session: Session, settings: Settings, now: datetime, *, idempotency_
             template_key: str, context: dict, to_addr: str, to_name: str = "", kind: str,
             customer: Customer | None = None, module: str | None = None,
             record_id: int | None = None, actor: str = "system",
-            from_name: str = "") -> OutboxMessage | None:
+            from_name: str = "", reply_to: str = "") -> OutboxMessage | None:
     """Queue one mail at `now`; the existing row if the key was used before; None if
     suppressed. (module, record_id) names the module record the mail is about."""
     existing = _by_key(session, idempotency_key)
@@ -88,6 +90,7 @@ def enqueue(session: Session, settings: Settings, now: datetime, *, idempotency_
     check_header("to_name", to_name)
     check_header("from_name", from_name)
     address = normalize_address(to_addr)
+    reply_to = normalize_address(reply_to, "reply_to") if reply_to.strip() else ""
     customer_id = customer.id if customer is not None else None
     refusal = consent.may_send(customer, kind) if kind == "marketing" else None
     if refusal is not None:
@@ -103,6 +106,7 @@ def enqueue(session: Session, settings: Settings, now: datetime, *, idempotency_
     values = dict(
         idempotency_key=idempotency_key, message_id=_message_id(settings), kind=kind,
         to_addr=address, to_name=to_name.strip(), from_name=from_name.strip(),
+        reply_to=reply_to,
         template_key=template_key,
         template_version=template.version, subject=rendered.subject, text_body=rendered.text,
         html_body=rendered.html, status="queued" if settings.send_emails else "held",

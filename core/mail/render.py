@@ -125,6 +125,7 @@ def _wrap_html(body: str, subject: str, context: dict) -> str:
         "content": Markup(body),  # already rendered with autoescape
         "subject": subject,
         "dealer_name": context.get("dealer_name", ""),
+        "imprint": context.get("imprint") or [],
         "unsubscribe_url": context.get("unsubscribe_url"),
     }
     with budget.budget():
@@ -133,7 +134,11 @@ def _wrap_html(body: str, subject: str, context: dict) -> str:
 
 def _text_footer(text: str, context: dict) -> str:
     lines = [text.rstrip(), "", "-- "]
-    if context.get("dealer_name"):
+    # The imprint names the dealer; without one, the dealer's name alone.
+    imprint = [str(line) for line in context.get("imprint") or []]
+    if imprint:
+        lines += imprint
+    elif context.get("dealer_name"):
         lines.append(str(context["dealer_name"]))
     if context.get("unsubscribe_url"):
         lines.append(f"Keine weiteren E-Mails von uns erhalten: {context['unsubscribe_url']}")

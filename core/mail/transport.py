@@ -24,6 +24,7 @@ from uuid import uuid4
 
 import yagmail
 
+from core.mail import identity
 from core.mail.outbox import check_header
 from core.mail.tokens import unsubscribe_url
 from core.models import OutboxMessage
@@ -62,6 +63,10 @@ def build_message(row: OutboxMessage, settings: Settings, date: datetime) -> Mes
     msg["Subject"] = encoded_words(row.subject)
     msg["Date"] = format_datetime(date)
     msg["Message-ID"] = row.message_id
+    if row.kind != "staff":  # "Antworten Sie einfach auf diese E-Mail": replies reach staff
+        reply_to = identity.reply_address(settings, row.reply_to or "")
+        check_header("reply_to", reply_to)
+        msg["Reply-To"] = formataddr(("", reply_to))
     if row.kind != "staff" and row.customer_id is not None:
         # RFC 8058 one-click unsubscribe: mail clients POST to this URL.
         msg["List-Unsubscribe"] = f"<{unsubscribe_url(settings, row.customer_id)}>"

@@ -19,6 +19,7 @@ from core import events
 from core.calendar import BusinessCalendar
 from core.errors import ActionNotAllowed, NotFound, ValidationError
 from core.formatting import format_date, format_datetime, format_eur
+from core.mail import identity
 from core.models import Event
 from core.settings import Settings
 from core.text import has_control
@@ -26,6 +27,7 @@ from core.tradein import KEY, service
 from core.tradein.flow import CLOSED, allowed_actions
 from core.tradein.links import read_booking_token
 from core.tradein.models import TradeInCase
+from core.validation import PHONE, PHONE_RULE
 
 ACTOR = "Kunde (Website)"
 ACTION = "request_appointment"
@@ -36,7 +38,6 @@ NOON = time(12, 0)  # where "Vormittag" ends and "Nachmittag" begins
 NOTE_MAX = 1000
 WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
 INVALID_LINK = "Dieser Terminlink ist ungültig oder unvollständig."
-_PHONE = re.compile(r"^\+?[0-9 ()/.\-]{5,40}$")
 _GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
 
@@ -116,7 +117,7 @@ def booking_page(session: Session, settings: Settings, token: str,
     state = _state(case)
     latest = today + timedelta(days=MAX_DAYS_AHEAD)
     return BookingPage(
-        state=state, dealer_name=settings.mail_from_name, full_name=customer.full_name,
+        state=state, dealer_name=identity.dealer_name(settings), full_name=customer.full_name,
         phone=customer.phone or "", vehicle=f"{case.make} {case.model}".strip(),
         build_year=case.build_year, mileage=f"{case.mileage_km:,} km".replace(",", "."),
         fuel=case.fuel, market_value=format_eur(case.market_value_cents),
@@ -259,8 +260,9 @@ def validate_wish(data: dict[str, Any], settings: Settings, now: datetime) -> Wi
         if problem:
             errors[problem[0]] = problem[1]
     phone = _text(data, "phone")
-    if phone and not _PHONE.match(phone):
-        errors["phone"] = "Bitte geben Sie eine gültige Telefonnummer an (Ziffern, +, Leerzeichen)."
+    if phone and (not PHONE.fullmatch(phone) or len(phone) > 40):
+        errors["phone"] = (f"Bitte geben Sie eine gültige Telefonnummer an ({PHONE_RULE}, "
+                           f"höchstens 40 Zeichen).")
     note = _clean_note(errors, data)
     if errors:
         raise ValidationError(errors)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from core import flows
 from core.formatting import format_date, format_datetime, format_eur
+from core.mail import identity
 from core.models import Customer, OutboxMessage
 from core.settings import Settings
 from core.tradein import KEY, links
@@ -113,7 +114,7 @@ def sample_context(settings: Settings, status: int = 8) -> dict[str, Any]:
         appointment_at=sample_day, purchase_price_cents=1480000,
     )
     context = case_context(settings, case, customer)
-    context["dealer_name"] = settings.mail_from_name
+    context["dealer_name"] = identity.dealer_name(settings)
     context["unsubscribe_url"] = f"{_base(settings)}/abmelden/beispiel"
     return context
 

@@ -137,7 +137,8 @@ def _customer_mail(session: Session, settings: Settings, plan: Plan, today: date
     return MailPlan(key.rpartition(".")[2], key,
                     mails.context(settings, customer, entry, company, today), customer.email,
                     customer.full_name, "marketing", customer,
-                    from_name=mails.sender_name(settings, company))
+                    from_name=mails.sender_name(settings, company),
+                    reply_to=company.reply_to if company is not None else "")
 
 
 def _offer_note(session: Session, settings: Settings, plan: Plan, user: User | None,

@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session
 from core import events
 from core.errors import NotFound, ValidationError
 from core.models import MailTemplate
-from core.validation import FieldErrors, clean_text
+from core.validation import FieldErrors, clean_email, clean_text
 from core.winback.models import Company, OrderLine
 
 DEFAULT_STANDARD_TEMPLATE = "winback.standard"
-EDITABLE = ("code", "name", "sender_name", "standard_template_key", "voucher_template_key")
+EDITABLE = ("code", "name", "sender_name", "reply_to", "standard_template_key",
+            "voucher_template_key")
 
 
 def list_companies(session: Session) -> list[Company]:
@@ -73,6 +74,9 @@ def _validate(session: Session, data: dict[str, Any], current: Company | None) -
     if "sender_name" in data:
         clean["sender_name"] = clean_text(errors, data, "sender_name", "Absendername", 200,
                                           required=False)
+    if "reply_to" in data:
+        clean["reply_to"] = clean_email(errors, data, "reply_to") if str(
+            data.get("reply_to") or "").strip() else ""
     if "standard_template_key" in data:
         clean["standard_template_key"] = _template_key(
             session, errors, data, "standard_template_key", "Standardvorlage", True)

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from core.formatting import format_eur, format_percent
+from core.mail import identity
 from core.models import Customer
 from core.settings import Settings
 from core.winback import process_url
@@ -56,10 +57,21 @@ def customer_url(settings: Settings, customer_id: int) -> str:
     return settings.public_base_url.rstrip("/") + process_url(customer_id)
 
 
+def has_real_name(company: Company | None) -> bool:
+    """False for a company the import created from its code ("WIEN"): that code is no name
+    to show a customer (companies page flags it until someone names it)."""
+    return company is not None and bool(company.name.strip()) and \
+        company.name.strip() != company.code.strip()
+
+
 def sender_name(settings: Settings, company: Company | None) -> str:
+    """Who a win-back mail comes from: the company's sender name, its real name, else the
+    dealer's name."""
     if company is not None and company.sender_name.strip():
         return company.sender_name.strip()
-    return settings.mail_from_name
+    if has_real_name(company):
+        return company.name.strip()
+    return identity.dealer_name(settings)
 
 
 def context(settings: Settings, customer: Customer, entry: WinbackEntry | None,
@@ -79,7 +91,8 @@ def context(settings: Settings, customer: Customer, entry: WinbackEntry | None,
         "last_order_date": f"{last_order:%d.%m.%Y}" if last_order else "",
         "days_since_last_order": str((today - last_order).days) if last_order else "",
         "last_product_group": entry.top_product_group if entry is not None else "",
-        "company": company.name if company is not None else "",
+        "company": company.name.strip() if has_real_name(company)
+        else identity.dealer_name(settings),
         "sender_name": sender_name(settings, company),
         "previous_revenue": format_eur(entry.previous_cents if entry else 0),
         "current_revenue": format_eur(entry.current_cents if entry else 0),

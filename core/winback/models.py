@@ -31,6 +31,8 @@ class Company(Base):
     code: Mapped[str] = mapped_column(String(60), unique=True)  # as written in the DMS export
     name: Mapped[str] = mapped_column(String(200))
     sender_name: Mapped[str] = mapped_column(String(200), default="")
+    # Where customers' replies to this company's mails go; empty: the general setting.
+    reply_to: Mapped[str] = mapped_column(String(254), default="", server_default="")
     standard_template_key: Mapped[str] = mapped_column(String(64), default="winback.standard")
     voucher_template_key: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]

@@ -12,7 +12,7 @@ from core.errors import ActionNotAllowed, NotFound, ValidationError
 from core.mail import templates
 from core.winback import companies, mails
 from pages.frame import page, runtime
-from pages.widgets import notify_error, page_title
+from pages.widgets import mark_fields, notify_error, page_title
 
 CORE_ERRORS = (ValidationError, ActionNotAllowed, NotFound, PermissionDenied, ValueError)
 NO_VOUCHER = ""
@@ -21,15 +21,26 @@ COLUMNS = [
      "sortable": True},
     {"name": "name", "label": "Name", "field": "name", "align": "left", "sortable": True},
     {"name": "sender_name", "label": "Absendername", "field": "sender_name", "align": "left"},
+    {"name": "reply_to", "label": "Antwortadresse", "field": "reply_to", "align": "left"},
     {"name": "standard", "label": "Standardvorlage", "field": "standard", "align": "left"},
     {"name": "voucher", "label": "Gutscheinvorlage", "field": "voucher", "align": "left"},
 ]
-FIELDS = ("code", "name", "sender_name", "standard_template_key", "voucher_template_key")
+FIELDS = ("code", "name", "sender_name", "reply_to", "standard_template_key",
+          "voucher_template_key")
+# A company the import created from its code has no name yet: customers see the dealer's.
+UNNAMED_SLOT = r"""
+<q-td :props="props">
+  {{ props.value }}
+  <q-badge v-if="props.row.unnamed" color="orange-8" class="ml-2 px-2 py-1">
+    noch ohne Namen – Kunden sehen „{{ props.row.shown_as }}“
+  </q-badge>
+</q-td>"""
 
 
 LABELS = {mails.STANDARD_KEY: "Standard", mails.VOUCHER_KEY: "Gutschein"}
 # The form's fields as a ValidationError names them -> the label of the notification.
 FORM_LABELS = {"code": "Kürzel", "name": "Name", "sender_name": "Absendername",
+               "reply_to": "Antwortadresse",
                "standard_template_key": "Standardvorlage",
                "voucher_template_key": "Gutscheinvorlage"}
 
@@ -43,9 +54,12 @@ def template_options() -> dict[str, str]:
 
 
 def load_rows(options: dict[str, str]) -> list[dict[str, Any]]:
+    settings = runtime().settings()
     with runtime().db.session() as session:
         return [{
             "id": c.id, "code": c.code, "name": c.name, "sender_name": c.sender_name,
+            "reply_to": c.reply_to, "unnamed": not mails.has_real_name(c),
+            "shown_as": mails.sender_name(settings, c),
             "standard_template_key": c.standard_template_key,
             "voucher_template_key": c.voucher_template_key or NO_VOUCHER,
             "standard": options.get(c.standard_template_key, c.standard_template_key),
@@ -66,7 +80,7 @@ def store(company_id: int | None, values: dict[str, Any], actor: str) -> None:
 def edit_dialog(row: dict[str, Any] | None, options: dict[str, str], actor: str,
                 on_saved: Any) -> None:
     """Create (row None) or edit one company; core validates, errors keep the dialog open."""
-    values = row or {"code": "", "name": "", "sender_name": "",
+    values = row or {"code": "", "name": "", "sender_name": "", "reply_to": "",
                      "standard_template_key": "winback.standard",
                      "voucher_template_key": NO_VOUCHER}
     with ui.dialog().props("persistent") as dialog, ui.card().classes(
@@ -77,6 +91,8 @@ def edit_dialog(row: dict[str, Any] | None, options: dict[str, str], actor: str,
                              value=values["code"]),
             "name": ui.input("Name", value=values["name"]),
             "sender_name": ui.input("Absendername der Mails", value=values["sender_name"]),
+            "reply_to": ui.input("Antwortadresse (Reply-To)", value=values["reply_to"],
+                                 placeholder="leer = Antwortadresse der Einstellungen"),
             "standard_template_key": ui.select(options, label="Standardvorlage",
                                                value=values["standard_template_key"]
                                                if values["standard_template_key"] in options
@@ -96,6 +112,10 @@ def edit_dialog(row: dict[str, Any] | None, options: dict[str, str], actor: str,
                     for k, v in inputs.items()}
             try:
                 await run.io_bound(store, row["id"] if row else None, data, actor)
+            except ValidationError as exc:
+                if not mark_fields(inputs, exc):
+                    notify_error(exc, FORM_LABELS)
+                return
             except CORE_ERRORS as exc:
                 notify_error(exc, FORM_LABELS)
                 return
@@ -120,6 +140,7 @@ async def companies_page(user: Any) -> None:
                      row_key="id").props(
         'flat bordered no-data-label="Noch keine Firmen – sie entstehen beim Import der '
         'Auftragspositionen oder hier."').classes("w-full").mark("companies-table")
+    table.add_slot("body-cell-name", UNNAMED_SLOT)
     ui.label("Klick auf eine Zeile öffnet die Firma zum Bearbeiten. Ohne Gutscheinvorlage "
              "bietet die Rückgewinnung nur die Standardvorlage an. Die Texte der Vorlagen "
              "stehen unter Vorlagen › Rückgewinnung.").classes(

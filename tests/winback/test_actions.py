@@ -2,6 +2,7 @@
 what lands on the timeline, and every refusal with its German reason."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -12,7 +13,7 @@ from core.errors import ActionNotAllowed, NotFound, ValidationError
 from core.mail import templates
 from core.winback import actions
 from core.winback.flow import ACTIONS, REMINDER_DAYS
-from core.winback.models import WinbackEntry
+from core.winback.models import Company, WinbackEntry
 from tests.winback.conftest import (
     act,
     add_customer,
@@ -83,6 +84,26 @@ def test_send_standard_mail_reaches_the_customer_with_unsubscribe(customer, comp
     assert "/abmelden/" in text
     assert "E-Mail „Standard“ an den Kunden – Status: Offen → E-Mail gesendet" in " ".join(
         timeline(companies, customer))
+
+
+def test_a_company_known_only_by_its_code_is_never_shown_to_the_customer(companies,
+                                                                         settings, smtp_sink):
+    """The import names a new company by its code ("GRAZ"): until someone gives it a real
+    name, the customer sees the dealer's name; replies go to the company's own address."""
+    with companies.session(write=True) as session:
+        session.add(Company(code="GRAZ", name="GRAZ", reply_to="graz@autohaus.example",
+                            created_at=clock.now()))
+    customer_id = declining(companies, "2009", company="GRAZ")
+    detect(companies, settings)
+    settings = replace(settings, dealer_legal_name="Autohaus Gruber GmbH")
+    act(companies, settings, customer_id, "send_mail", {"template": "standard"})
+    drain(companies, settings)
+    [mail] = smtp_sink.messages
+    text = mail.get_body(("plain",)).get_content()
+    assert "GRAZ" not in text and "GRAZ" not in str(mail["Subject"])
+    assert "Ihr Team von Autohaus Gruber GmbH" in text
+    assert mail["From"].addresses[0].display_name == "Autohaus Gruber GmbH"
+    assert mail["Reply-To"] == "graz@autohaus.example"
 
 
 def test_voucher_mail_of_the_company_of_the_last_order(customer, companies, settings,

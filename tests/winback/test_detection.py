@@ -201,7 +201,7 @@ def test_progress_is_reported(wdb, settings):
 def test_win_back_settings_are_validated(wdb, settings):
     bad = settings.replace(winback_window_months=0, winback_threshold_percent=120,
                            winback_min_previous_eur=-1)
-    errors = settings_store.validate(bad)
-    assert any("Zeitraum" in e for e in errors) and any("Schwelle" in e or "Rückgangs" in e
-                                                         for e in errors)
-    assert any("Mindestumsatz" in e for e in errors)
+    errors = settings_store.validate(bad)  # each message on its own field
+    assert "Zeitraum" in errors["winback_window_months"]
+    assert "Rückgangsschwelle" in errors["winback_threshold_percent"]
+    assert "Mindestumsatz" in errors["winback_min_previous_eur"]
