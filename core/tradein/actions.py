@@ -32,6 +32,17 @@ def _transient_copy(case: TradeInCase) -> TradeInCase:
     return TradeInCase(**columns)
 
 
+def when_possible(status: int, action: Action) -> str:
+    """Why a button is off, in words (no status numbers): staff think in steps of the
+    funnel ("erst ab „Terminbestätigung gesendet“"), not in numbers."""
+    allowed = sorted(action.allowed_from)
+    if status < allowed[0]:
+        return f"erst ab „{STATUS_LABELS[allowed[0]]}“ möglich"
+    if status > allowed[-1]:
+        return f"bei „{STATUS_LABELS[status]}“ nicht mehr möglich"
+    return f"bei „{STATUS_LABELS[status]}“ nicht möglich"
+
+
 class TradeinFlow(BaseFlow):
     key = KEY
     label = "Ankauf"
@@ -54,7 +65,7 @@ class TradeinFlow(BaseFlow):
         # Ten buttons must not repeat one sentence: the common case (wrong status) gets a
         # short form; the full reason is the tooltip.
         if record.archived_at is None and record.status not in action.allowed_from:
-            return "Nur bei Status " + ", ".join(str(s) for s in sorted(action.allowed_from))
+            return when_possible(record.status, action)
         return reason
 
     def mail_name(self, record: TradeInCase, action: Action) -> str | None:

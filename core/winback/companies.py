@@ -15,12 +15,13 @@ from sqlalchemy.orm import Session
 from core import events
 from core.errors import NotFound, ValidationError
 from core.models import MailTemplate
-from core.validation import FieldErrors, clean_email, clean_text
+from core.validation import FieldErrors, clean_email, clean_int, clean_text
+from core.winback import vouchers
 from core.winback.models import Company, OrderLine
 
 DEFAULT_STANDARD_TEMPLATE = "winback.standard"
 EDITABLE = ("code", "name", "sender_name", "reply_to", "standard_template_key",
-            "voucher_template_key")
+            "voucher_template_key", "voucher_code", "voucher_valid_days")
 
 
 def list_companies(session: Session) -> list[Company]:
@@ -83,6 +84,15 @@ def _validate(session: Session, data: dict[str, Any], current: Company | None) -
     if "voucher_template_key" in data:
         clean["voucher_template_key"] = _template_key(
             session, errors, data, "voucher_template_key", "Gutscheinvorlage", False)
+    if "voucher_code" in data:
+        code = clean_text(errors, data, "voucher_code", "Gutscheincode", 40).upper().replace(
+            vouchers.PLACEHOLDER.upper(), vouchers.PLACEHOLDER)  # codes are upper case
+        if code and not vouchers.PATTERN.fullmatch(code):
+            errors["voucher_code"] = f"Gutscheincode: {vouchers.PATTERN_RULE}."
+        clean["voucher_code"] = code
+    if "voucher_valid_days" in data:
+        clean["voucher_valid_days"] = clean_int(errors, data, "voucher_valid_days",
+                                                "Gültigkeit (Tage)", 1, vouchers.MAX_VALID_DAYS)
     if errors:
         raise ValidationError(errors)
     return clean

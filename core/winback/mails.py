@@ -14,7 +14,7 @@ from core.formatting import format_eur, format_percent
 from core.mail import identity
 from core.models import Customer
 from core.settings import Settings
-from core.winback import process_url
+from core.winback import process_url, vouchers
 from core.winback.models import Company, WinbackEntry
 
 STANDARD_KEY = "winback.standard"
@@ -36,6 +36,10 @@ VARIABLES: dict[str, str] = {
     "customer_group": "Kundengruppe, z. B. „Endkunde“ (leer möglich)",
     "last_order_date": "Datum der letzten Bestellung, TT.MM.JJJJ (leer möglich)",
     "days_since_last_order": "Tage seit der letzten Bestellung, z. B. „238“ (leer möglich)",
+    "time_since_last_order": "wie lange die letzte Bestellung her ist, in Worten: „45 Tage“, "
+                             "„über drei Monate“, „über ein Jahr“ (leer möglich)",
+    "voucher_code": "Gutscheincode für diesen Kunden (fest je Firma oder eigener je Kunde)",
+    "voucher_valid_until": "Gutschein gültig bis, TT.MM.JJJJ (ab heute, Tage je Firma)",
     "last_product_group": "Warengruppe mit dem größten Anteil an der letzten Bestellung "
                           "(leer möglich)",
     "company": "Firma/Filiale der letzten Bestellung, z. B. „Autohaus Linz“",
@@ -50,6 +54,16 @@ VARIABLES: dict[str, str] = {
     "dealer_name": "Absendername (vom Mailsystem eingesetzt: der Firma, sonst des Autohauses)",
     "unsubscribe_url": "Abmeldelink (nur in Mails an Kunden, vom Mailsystem eingesetzt)",
 }
+
+
+def time_since(today: date, day: date | None) -> str:
+    """"45 Tage" up to three months; beyond, in words (nobody counts 617 days)."""
+    if day is None:
+        return ""
+    days = (today - day).days
+    if days <= 90:
+        return "1 Tag" if days == 1 else f"{days} Tage"
+    return "über drei Monate" if days <= 365 else "über ein Jahr"
 
 
 def customer_url(settings: Settings, customer_id: int) -> str:
@@ -90,6 +104,11 @@ def context(settings: Settings, customer: Customer, entry: WinbackEntry | None,
         "customer_group": customer.customer_group,
         "last_order_date": f"{last_order:%d.%m.%Y}" if last_order else "",
         "days_since_last_order": str((today - last_order).days) if last_order else "",
+        "time_since_last_order": time_since(today, last_order),
+        "voucher_code": vouchers.code_for(company.voucher_code, company.code, customer.id or 0)
+        if company is not None else "",
+        "voucher_valid_until": f"{vouchers.valid_until(today, company.voucher_valid_days):%d.%m.%Y}"
+        if company is not None else "",
         "last_product_group": entry.top_product_group if entry is not None else "",
         "company": company.name.strip() if has_real_name(company)
         else identity.dealer_name(settings),
@@ -115,7 +134,8 @@ def sample_context(settings: Settings) -> dict[str, Any]:
     entry = WinbackEntry(customer_id=0, previous_cents=482000, current_cents=121050,
                          decline_percent=74.9, last_order_date=date(2026, 3, 18),
                          top_product_group="Reifen")
-    company = Company(code="LNZ", name="Autohaus Linz", sender_name="Autohaus Linz Service")
+    company = Company(code="LNZ", name="Autohaus Linz", sender_name="Autohaus Linz Service",
+                      voucher_code="WB-{code}", voucher_valid_days=90)
     values = context(settings, customer, entry, company, date(2026, 11, 20))
     values |= {"note": "Winterreifen-Angebot mit Montage", "staff_name": "Eva Berger",
                "unsubscribe_url": f"{settings.public_base_url.rstrip('/')}/abmelden/beispiel"}

@@ -35,6 +35,10 @@ class Company(Base):
     reply_to: Mapped[str] = mapped_column(String(254), default="", server_default="")
     standard_template_key: Mapped[str] = mapped_column(String(64), default="winback.standard")
     voucher_template_key: Mapped[str | None] = mapped_column(String(64))
+    # A fixed code, or a pattern with "{code}" for one code per customer (core.winback.vouchers)
+    voucher_code: Mapped[str] = mapped_column(String(40), default="WIEDERDA30",
+                                              server_default="WIEDERDA30")
+    voucher_valid_days: Mapped[int] = mapped_column(Integer, default=90, server_default="90")
     created_at: Mapped[datetime]
 
 

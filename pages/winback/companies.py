@@ -24,9 +24,10 @@ COLUMNS = [
     {"name": "reply_to", "label": "Antwortadresse", "field": "reply_to", "align": "left"},
     {"name": "standard", "label": "Standardvorlage", "field": "standard", "align": "left"},
     {"name": "voucher", "label": "Gutscheinvorlage", "field": "voucher", "align": "left"},
+    {"name": "voucher_code", "label": "Gutscheincode", "field": "voucher_code", "align": "left"},
 ]
 FIELDS = ("code", "name", "sender_name", "reply_to", "standard_template_key",
-          "voucher_template_key")
+          "voucher_template_key", "voucher_code", "voucher_valid_days")
 # A company the import created from its code has no name yet: customers see the dealer's.
 UNNAMED_SLOT = r"""
 <q-td :props="props">
@@ -40,7 +41,8 @@ UNNAMED_SLOT = r"""
 LABELS = {mails.STANDARD_KEY: "Standard", mails.VOUCHER_KEY: "Gutschein"}
 # The form's fields as a ValidationError names them -> the label of the notification.
 FORM_LABELS = {"code": "Kürzel", "name": "Name", "sender_name": "Absendername",
-               "reply_to": "Antwortadresse",
+               "reply_to": "Antwortadresse", "voucher_code": "Gutscheincode",
+               "voucher_valid_days": "Gültigkeit (Tage)",
                "standard_template_key": "Standardvorlage",
                "voucher_template_key": "Gutscheinvorlage"}
 
@@ -59,6 +61,7 @@ def load_rows(options: dict[str, str]) -> list[dict[str, Any]]:
         return [{
             "id": c.id, "code": c.code, "name": c.name, "sender_name": c.sender_name,
             "reply_to": c.reply_to, "unnamed": not mails.has_real_name(c),
+            "voucher_code": c.voucher_code, "voucher_valid_days": c.voucher_valid_days,
             "shown_as": mails.sender_name(settings, c),
             "standard_template_key": c.standard_template_key,
             "voucher_template_key": c.voucher_template_key or NO_VOUCHER,
@@ -81,6 +84,7 @@ def edit_dialog(row: dict[str, Any] | None, options: dict[str, str], actor: str,
                 on_saved: Any) -> None:
     """Create (row None) or edit one company; core validates, errors keep the dialog open."""
     values = row or {"code": "", "name": "", "sender_name": "", "reply_to": "",
+                     "voucher_code": "WIEDERDA30", "voucher_valid_days": 90,
                      "standard_template_key": "winback.standard",
                      "voucher_template_key": NO_VOUCHER}
     with ui.dialog().props("persistent") as dialog, ui.card().classes(
@@ -100,15 +104,22 @@ def edit_dialog(row: dict[str, Any] | None, options: dict[str, str], actor: str,
             "voucher_template_key": ui.select({NO_VOUCHER: "— keine —"} | options,
                                               label="Gutscheinvorlage (optional)",
                                               value=values["voucher_template_key"] or NO_VOUCHER),
+            "voucher_code": ui.input("Gutscheincode", value=values["voucher_code"]),
+            "voucher_valid_days": ui.number("Gutschein gültig (Tage ab Versand)",
+                                            value=values["voucher_valid_days"], min=1,
+                                            max=730, precision=0),
         }
         for name, element in inputs.items():
             element.props("outlined dense").classes("w-full").mark(f"company-{name}")
         if row:
             inputs["code"].props("readonly hint='Das Kürzel verbindet die Aufträge mit der "
                                  "Firma und bleibt fest.'")
+        inputs["voucher_code"].props["hint"] = ("fest, z. B. WIEDERDA30, oder mit {code} für "
+                                                "einen eigenen Code je Kunde: WB-{code}")
 
         async def save() -> None:
-            data = {k: (v.value or "") if k != "standard_template_key" else v.value
+            data = {k: (v.value or "") if k not in ("standard_template_key",
+                                                    "voucher_valid_days") else v.value
                     for k, v in inputs.items()}
             try:
                 await run.io_bound(store, row["id"] if row else None, data, actor)

@@ -61,7 +61,7 @@ def test_disabled_action_says_why(logged_in, live_server):
     browser.get(f"{live_server.url}/ankauf/{case_id}")
     button = wait_for(browser, button_xpath("Termin versäumt"))
     assert button.get_attribute("disabled") is not None
-    assert wait_text(browser, "Nur bei Status 4").is_displayed()
+    assert wait_text(browser, "erst ab „Terminbestätigung gesendet“ möglich").is_displayed()
     # Hovering the disabled button shows the full reason from the flow table.
     ActionChains(browser).move_to_element(button).perform()
     wait_text(browser, "Im Status „Marktwert berechnet“ nicht möglich")

@@ -11,6 +11,7 @@ from core.auth import PermissionDenied
 from core.errors import ActionNotAllowed, ValidationError
 from core.models import Customer
 from core.tradein import service
+from core.tradein.actions import when_possible
 from core.tradein.flow import ACTIONS
 from tests.tradein.conftest import act, case_events, load, mails_of, new_case, outbox_rows
 
@@ -143,3 +144,12 @@ def test_preview_renders_the_mail_without_storing_anything(tdb, settings, now):
     case = load(tdb, case_id)
     assert case.status == 4 and case.purchase_price_cents is None
     assert len(outbox_rows(tdb, case_id)) == before
+
+
+def test_a_disabled_button_says_in_words_when_it_works():
+    assert when_possible(1, ACTIONS["missed_appointment"]) == (
+        "erst ab „Terminbestätigung gesendet“ möglich")
+    assert when_possible(8, ACTIONS["send_market_value"]) == (
+        "bei „Abgeschlossen: gekauft“ nicht mehr möglich")
+    assert when_possible(3, ACTIONS["request_appointment"]) == (
+        "bei „Termin angefragt“ nicht möglich")

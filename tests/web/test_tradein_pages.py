@@ -146,7 +146,9 @@ async def test_disabled_action_says_why(web, now, staff):
     await open_case(staff, case_id)
     button = element(staff, "action-missed_appointment")
     assert not button.enabled
-    assert element(staff, "reason-missed_appointment").text == "Nur bei Status 4"
+    # In words, not status numbers.
+    assert element(staff, "reason-missed_appointment").text == (
+        "erst ab „Terminbestätigung gesendet“ möglich")
     # The full sentence from the flow is the button's tooltip.
     await staff.should_see(kind=ui.tooltip, content="Im Status „Marktwert berechnet“ nicht möglich")
     assert element(staff, "action-send_market_value").enabled

@@ -115,7 +115,9 @@ def test_voucher_mail_of_the_company_of_the_last_order(customer, companies, sett
     drain(companies, settings)
     [mail] = smtp_sink.messages
     assert "Gutschein" in str(mail["Subject"])
-    assert "WIEDERDA30" in mail.get_body(("plain",)).get_content()
+    text = mail.get_body(("plain",)).get_content()
+    # The company's code and a real date: 90 days from Monday 23.11.2026.
+    assert "Gutscheincode: WIEDERDA30" in text and "Gültig bis:    21.02.2027" in text
 
 
 def test_company_without_voucher_template_refuses_the_voucher(companies, settings):

@@ -1,12 +1,16 @@
 """Companies (Firmen): created by the order import or by hand, edited with validation."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from core.errors import NotFound, ValidationError
 from core.imports import run_import
 from core.mail.templates import seed_defaults
 from core.winback import companies
+from core.winback.mails import time_since
+from core.winback.vouchers import code_for
 from tests.imports.conftest import ORDER_HEADER, excel_csv
 
 
@@ -43,3 +47,33 @@ def test_import_creates_missing_companies_and_their_code_then_stays_fixed(db, no
             companies.update(session, linz.id, {"code": "LNZ"}, now)
         assert "Auftragspositionen verweisen" in caught.value.errors["code"]
         assert companies.get(session, linz.id).name == "Autohaus Linz"
+
+
+def test_voucher_code_and_validity_are_checked_per_field(db, now):
+    with db.session(write=True) as session:
+        seed_defaults(session, now)
+        company = companies.create(session, {"code": "LINZ", "name": "Autohaus Linz"}, now)
+        assert (company.voucher_code, company.voucher_valid_days) == ("WIEDERDA30", 90)
+        with pytest.raises(ValidationError) as caught:
+            companies.update(session, company.id, {"voucher_code": "Wieder da!",
+                                                   "voucher_valid_days": 0}, now)
+        assert set(caught.value.errors) == {"voucher_code", "voucher_valid_days"}
+        companies.update(session, company.id, {"voucher_code": "wb-{code}",
+                                               "voucher_valid_days": "30"}, now)
+        assert (company.voucher_code, company.voucher_valid_days) == ("WB-{code}", 30)
+
+
+def test_one_own_code_per_customer_or_one_for_all():
+    assert code_for("WIEDERDA30", "LINZ", 1) == code_for("WIEDERDA30", "LINZ", 2) == "WIEDERDA30"
+    first, again, other = (code_for("WB-{code}", "LINZ", 1), code_for("WB-{code}", "LINZ", 1),
+                           code_for("WB-{code}", "LINZ", 2))
+    assert first == again != other  # the same customer always gets the same code
+    assert first.startswith("WB-") and len(first) == 9 and first[3:].isalnum()
+
+
+def test_time_since_the_last_order_reads_like_a_person_wrote_it():
+    today = date(2026, 11, 23)
+    assert time_since(today, date(2026, 10, 9)) == "45 Tage"
+    assert time_since(today, date(2026, 6, 1)) == "über drei Monate"
+    assert time_since(today, date(2025, 3, 16)) == "über ein Jahr"  # not "617 Tage"
+    assert time_since(today, None) == ""
