@@ -79,6 +79,7 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]
+    news_seen_at: Mapped[datetime | None]  # when the user last opened the bell (core.news)
 
 
 class Customer(Base):

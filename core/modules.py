@@ -55,6 +55,16 @@ class TileGroup:
 
 
 @dataclass(frozen=True)
+class News:
+    """Something new since a user last looked (the bell in the header): a German label for
+    the count ("neue Terminanfragen"), where to look, and the count since an instant."""
+
+    label: str
+    href: str
+    count: Callable[[Session, datetime], int]  # (session, since) -> how many are new
+
+
+@dataclass(frozen=True)
 class ImportKind:
     """A CSV import a module brings (e.g. order lines): its column table, how a checked file
     becomes a write plan, and the table and upsert key an interrupted run is undone on.
@@ -91,6 +101,7 @@ class Module:
     tiles: tuple[TileGroup, ...] = ()
     # (session, settings, now) -> {tile key: count}
     tile_counts: Callable[[Session, Any, datetime], dict[str, int]] | None = None
+    news: tuple[News, ...] = ()  # counted in the header's bell since the user last looked
     templates: Any = None  # a core.mail.sources.TemplateSource
     settings: SettingsSection | None = None  # fields, defaults, help, validation
     # (session, settings, now) -> a console line about what was loaded, or None

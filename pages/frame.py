@@ -25,6 +25,7 @@ from core.errors import NotFound
 from core.models import User
 from core.modules import Module, NavEntry
 from core.runtime import Runtime
+from pages.news_bell import header_bell
 from pages.search import header_search
 
 ACCENT = "#1d5c8c"  # the one accent colour (calm dealership blue)
@@ -136,6 +137,7 @@ def _frame(user: User, path: str) -> ui.column:
         ui.label("Kundenpilot").classes("text-lg font-semibold tracking-wide").mark("app-title")
         ui.space()
         header_search(runtime())  # customer search: a box, on a phone an icon and a dialog
+        header_bell(runtime(), user)  # what is new since the user last looked
         with ui.row().classes("items-center gap-2"):
             with ui.link(target="/konto").classes(
                     "row items-center gap-1 no-underline text-grey-9").tooltip("Mein Konto"):

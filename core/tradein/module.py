@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core.modules import Module, NavEntry, Tile, TileGroup
+from core.modules import Module, NavEntry, News, Tile, TileGroup
 from core.tradein import KEY, queries, rules
 from core.tradein.actions import FLOW
 from core.tradein.flow import SPECIAL_TILES, STATUS_COLORS, STATUS_LABELS
@@ -54,6 +54,8 @@ MODULE = Module(
                                                                  days=days),
     tiles=TILES,
     tile_counts=tile_counts,
+    news=(News("neue Terminanfragen", "/ankauf?tile=new_requests",
+               queries.new_appointment_requests),),
     templates=TradeinTemplates(),
     demo=load_demo,
     nav=(NavEntry("Ankauf-Fälle", "/ankauf", "directions_car", order=10),),

@@ -163,6 +163,14 @@ def _export_row(r) -> tuple:
     )
 
 
+def new_appointment_requests(session: Session, since: datetime) -> int:
+    """Cases that asked for an appointment (by the booking link or by staff) after `since`
+    and still wait for it to be confirmed."""
+    return session.scalar(select(func.count(TradeInCase.id)).where(
+        TradeInCase.status == 3, TradeInCase.status_changed_at > since,
+        TradeInCase.archived_at.is_(None))) or 0
+
+
 def export_file(session: Session, *, tile: str | None = None, status: int | None = None,
                search: str = "", sort: str = "status_changed_at", descending: bool = True,
                include_archived: bool = False, timezone: str | None = None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from datetime import timedelta
 
 import openpyxl
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy import func, select
 
 from core import clock
 from core.mail import templates
-from core.models import MailTemplate, OutboxMessage
+from core.models import MailTemplate, OutboxMessage, User
 from core.tradein import mails, service
 from core.tradein.models import TradeInCase
 
@@ -311,3 +312,28 @@ async def test_back_link_returns_to_the_same_list_view(web, now, staff):
     await staff.should_see("1 Fall", retries=30)
     await open_case(staff, case_id)
     assert element(staff, "back-to-list").props["href"] == "/ankauf?status=3&q=anfrage"
+
+
+async def test_the_bell_shows_new_appointment_requests_until_opened(web, now, staff):
+    clock.set_now(now + timedelta(minutes=5))  # after Sina's account was created
+    make_case(web, 3)
+    await staff.open("/")
+    await staff.should_see(marker="news-count", content="1", retries=30)
+    staff.find(marker="news-bell").click()
+    await staff.should_see("1 neue Terminanfragen", retries=20)
+    assert await _news_seen_at(web, "sina") == now + timedelta(minutes=5)  # opened: seen
+    await staff.open("/ankauf")  # next page: nothing new any more
+    await staff.should_see(marker="news-bell", retries=20)
+    staff.find(marker="news-bell").click()
+    await staff.should_see("Nichts Neues seit Ihrem letzten Blick.", retries=20)
+
+
+async def _news_seen_at(web, username: str):
+    """When the user last opened the bell, once the click's write has landed."""
+    for _ in range(50):
+        with web.db.session() as session:
+            seen = session.scalar(select(User.news_seen_at).where(User.username == username))
+        if seen is not None:
+            return seen
+        await asyncio.sleep(0.05)
+    return None
