@@ -162,6 +162,10 @@ class OutboxMessage(Base):
     # Display name in From: (a branch's own sender name); empty = the configured one.
     from_name: Mapped[str] = mapped_column(String(200), default="")
     reply_to: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    # Who queued it: a user name, "system" for the automatic mails (the sales view lists a
+    # user's own mails).
+    queued_by: Mapped[str] = mapped_column(String(64), default="system",
+                                           server_default="system")
     template_key: Mapped[str] = mapped_column(String(64))
     template_version: Mapped[int] = mapped_column(Integer)
     subject: Mapped[str] = mapped_column(Text)
@@ -187,7 +191,8 @@ class OutboxMessage(Base):
     record_id: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),
-                      Index("ix_outbox_module_record", "module", "record_id"))
+                      Index("ix_outbox_module_record", "module", "record_id"),
+                      Index("ix_outbox_queued_by_id", "queued_by", "id"))
 
 
 class DevMailboxMessage(Base):

@@ -49,7 +49,13 @@ ERROR_SLOT = r"""
 <q-td :props="props" :class="props.row.late ? 'text-amber-10' : 'text-negative'">
   {{ props.value }}
 </q-td>"""
-ROLES = ("service", "supervisor")
+ROLES = ("service", "supervisor", "sales")
+MANAGING = ("admin", "service", "supervisor")  # see every mail and retry, cancel, decide
+
+
+def own_only(user: User) -> str | None:
+    """Sales staff see the mails they queued themselves (read only); the others see all."""
+    return None if user.role in MANAGING else user.username
 
 
 def _row(row: Any, tz: str) -> dict[str, Any]:
@@ -73,16 +79,16 @@ def _status_label(row: Any) -> str:
     return FILTER_LABELS.get(_filter_key(row), row.status)
 
 
-def _load(state: dict[str, Any], tz: str,
-          counts: dict[str, int]) -> tuple[list[dict[str, Any]], int]:
+def _load(state: dict[str, Any], tz: str, counts: dict[str, int],
+          queued_by: str | None) -> tuple[list[dict[str, Any]], int]:
     """One page of mails; `counts` receives the per-status numbers from the same session."""
     rt = runtime()
     settings = rt.settings()  # before the session: one connection per request
     with rt.db.session() as session:
         rows, total = outbox.list_messages(session, status=state["status"],
                                            search=state["search"], page=state["page"],
-                                           page_size=PAGE_SIZE)
-        counts.update(outbox.counts(session, clock.now(), settings))
+                                           page_size=PAGE_SIZE, queued_by=queued_by)
+        counts.update(outbox.counts(session, clock.now(), settings, queued_by))
         return [_row(r, tz) for r in rows], total
 
 
@@ -96,9 +102,9 @@ def _record_link(row: Any) -> dict[str, Any] | None:
             "url": url}
 
 
-def _detail(message_id: int, tz: str) -> dict[str, Any]:
+def _detail(message_id: int, tz: str, queued_by: str | None) -> dict[str, Any]:
     with runtime().db.session() as session:
-        row = outbox.get_message(session, message_id)
+        row = outbox.get_message(session, message_id, queued_by)
         return {**_row(row, tz), "message_id": row.message_id, "text": row.text_body,
                 "html": row.html_body,
                 "template": f"{modules.template_label(session, row.template_key)} "
@@ -129,8 +135,13 @@ async def outbox_page(user: User) -> None:
     wanted = ui.context.client.request.query_params.get("status", "")
     initial = wanted if wanted in FILTER_LABELS else ""
     state: dict[str, Any] = {"status": initial or None, "search": "", "page": 1}
-    page_title("Postausgang", "Jede E-Mail geht zuerst hierher und wird dann vom Versand "
-               "zugestellt – nichts geht verloren.")
+    mine = own_only(user)
+    if mine is None:
+        page_title("Postausgang", "Jede E-Mail geht zuerst hierher und wird dann vom Versand "
+                   "zugestellt – nichts geht verloren.")
+    else:
+        page_title("Meine E-Mails", "Die Mails, die Sie ausgelöst haben, und was aus ihnen "
+                   "wurde. Erneut senden oder stornieren kann das Service-Center.")
     counts_row = ui.row().classes("gap-3 flex-wrap").mark("outbox-counts")
     with ui.row().classes("w-full items-end gap-4 flex-wrap"):
         status_select = ui.select(
@@ -147,7 +158,7 @@ async def outbox_page(user: User) -> None:
         total_label.text = f"{total} E-Mail" + ("" if total == 1 else "s") + " gefunden"
         render_counts(counts)
 
-    paged = PagedTable(COLUMNS, load=lambda s: _load(s, tz, counts), state=state,
+    paged = PagedTable(COLUMNS, load=lambda s: _load(s, tz, counts, mine), state=state,
                        marker="outbox-table", empty_label="Keine E-Mails.", page_size=PAGE_SIZE,
                        on_loaded=loaded)
     table = paged.table.classes("w-full cursor-pointer")
@@ -173,7 +184,7 @@ async def outbox_page(user: User) -> None:
 
     async def open_mail(message_id: int) -> None:
         try:
-            mail = await run.io_bound(_detail, message_id, tz)
+            mail = await run.io_bound(_detail, message_id, tz, mine)
         except Exception as exc:  # noqa: BLE001
             notify_error(exc)
             return
@@ -227,8 +238,9 @@ def _mail_dialog(mail: dict[str, Any], user: User, refresh: Any) -> None:
             dialog.close()
             await refresh()
 
-        with ui.row().classes("w-full justify-end gap-2"):
-            _buttons(mail, change)
+        if own_only(user) is None:  # sales staff look, the service center acts
+            with ui.row().classes("w-full justify-end gap-2"):
+                _buttons(mail, change)
     dialog.open()
 
 

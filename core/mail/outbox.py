@@ -106,7 +106,7 @@ def enqueue(session: Session, settings: Settings, now: datetime, *, idempotency_
     values = dict(
         idempotency_key=idempotency_key, message_id=_message_id(settings), kind=kind,
         to_addr=address, to_name=to_name.strip(), from_name=from_name.strip(),
-        reply_to=reply_to,
+        reply_to=reply_to, queued_by=actor[:64],
         template_key=template_key,
         template_version=template.version, subject=rendered.subject, text_body=rendered.text,
         html_body=rendered.html, status="queued" if settings.send_emails else "held",
@@ -167,9 +167,11 @@ def preview(session: Session, settings: Settings, template_key: str, context: di
                   mail_context(settings, context, customer, kind))
 
 
-def get_message(session: Session, message_id: int) -> OutboxMessage:
+def get_message(session: Session, message_id: int,
+                queued_by: str | None = None) -> OutboxMessage:
+    """One mail; with `queued_by` only one that user queued (another's is "not found")."""
     row = session.get(OutboxMessage, message_id)
-    if row is None:
+    if row is None or (queued_by is not None and row.queued_by != queued_by):
         raise NotFound(f"E-Mail {message_id} gibt es im Postausgang nicht.")
     return row
 
@@ -291,31 +293,42 @@ def local_midnight(now: datetime, timezone: str) -> datetime:
     return datetime.combine(local.date(), time(0), tzinfo=zone).astimezone(now.tzinfo)
 
 
-def sent_since(session: Session, since: datetime) -> int:
-    return session.scalar(select(func.count()).select_from(OutboxMessage).where(
-        OutboxMessage.status == "sent", OutboxMessage.sent_at >= since)) or 0
+def sent_since(session: Session, since: datetime, queued_by: str | None = None) -> int:
+    query = select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.status == "sent", OutboxMessage.sent_at >= since)
+    if queued_by is not None:
+        query = query.where(OutboxMessage.queued_by == queued_by)
+    return session.scalar(query) or 0
 
 
-def counts(session: Session, now: datetime, settings: Settings | None = None) -> dict[str, int]:
+def counts(session: Session, now: datetime, settings: Settings | None = None,
+           queued_by: str | None = None) -> dict[str, int]:
     """Mails per status (every status present, 0 if none), per special filter ('late',
-    'gave_up': part of 'held' / 'failed') plus 'sent_today' (the local day of `now`)."""
+    'gave_up': part of 'held' / 'failed') plus 'sent_today' (the local day of `now`);
+    `queued_by`: only the mails this user queued."""
     result = dict.fromkeys((*STATUSES, *SPECIAL_FILTERS), 0)
-    rows = session.execute(select(OutboxMessage.status, OutboxMessage.reason_code, func.count())
-                           .group_by(OutboxMessage.status, OutboxMessage.reason_code))
+    query = (select(OutboxMessage.status, OutboxMessage.reason_code, func.count())
+             .group_by(OutboxMessage.status, OutboxMessage.reason_code))
+    if queued_by is not None:
+        query = query.where(OutboxMessage.queued_by == queued_by)
+    rows = session.execute(query)
     for status, code, number in rows:
         result[status] = result.get(status, 0) + number
         if code in SPECIAL_FILTERS and SPECIAL_FILTERS[code][0] == status:
             result[code] += number
     zone = (settings or Settings()).timezone
-    result["sent_today"] = sent_since(session, local_midnight(now, zone))
+    result["sent_today"] = sent_since(session, local_midnight(now, zone), queued_by)
     return result
 
 
 def list_messages(session: Session, status: str | None = None, search: str = "",
-                  page: int = 1, page_size: int = 25) -> tuple[list[OutboxMessage], int]:
+                  page: int = 1, page_size: int = 25,
+                  queued_by: str | None = None) -> tuple[list[OutboxMessage], int]:
     """One page of the Postausgang, newest first, filtered by status (or a SPECIAL_FILTERS
-    key) and free text."""
+    key), free text and who queued the mails."""
     query = select(OutboxMessage)
+    if queued_by is not None:
+        query = query.where(OutboxMessage.queued_by == queued_by)
     if status in SPECIAL_FILTERS:
         wanted, code, _label = SPECIAL_FILTERS[status]
         query = query.where(OutboxMessage.status == wanted, OutboxMessage.reason_code == code)

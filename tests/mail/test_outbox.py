@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core import clock
-from core.errors import ActionNotAllowed, ValidationError
+from core.errors import ActionNotAllowed, NotFound, ValidationError
 from core.events import for_customer
 from core.mail import outbox
 from core.mail.tokens import read_unsubscribe_token
@@ -125,3 +125,22 @@ def test_preview_renders_without_storing(seeded, settings):
         shown = outbox.preview(session, settings, "test.hello", CONTEXT, customer=customer)
     assert "<b>Škoda Octavia</b>" in shown.html and "/abmelden/" in shown.html
     assert outbox_count(seeded) == 0
+
+
+def test_each_mail_remembers_who_queued_it_and_a_user_sees_only_theirs(seeded, settings,
+                                                                         now):
+    with seeded.session(write=True) as session:
+        customer = add_customer(session, "eigene@kunde.example.com")
+        mine = outbox.enqueue(session, settings, now, idempotency_key="eigene",
+                              template_key="test.hello", to_addr=customer.email,
+                              context={"first_name": "A", "car": "Golf", "number": 1},
+                              kind="transactional", customer=customer, actor="vera").id
+    queue_mails(seeded, settings, 2)  # automatic ones: queued by "system"
+    with seeded.session() as session:
+        rows, total = outbox.list_messages(session, queued_by="vera")
+        assert ([r.id for r in rows], total) == ([mine], 1)
+        assert outbox.counts(session, now, settings, queued_by="vera")["queued"] == 1
+        assert outbox.counts(session, now, settings)["queued"] == 3
+        others = outbox.list_messages(session, queued_by="system")[0]
+        with pytest.raises(NotFound):
+            outbox.get_message(session, others[0].id, queued_by="vera")

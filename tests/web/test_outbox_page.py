@@ -91,8 +91,24 @@ async def test_queued_mail_can_be_cancelled_but_not_retried(web):
     assert _status(web.db, queued_id) == "cancelled"
 
 
-async def test_sales_may_not_open_the_outbox(web):
+async def test_sales_see_only_the_mails_they_queued_and_change_nothing(web):
+    _two_mails(web.db)  # queued by the system, not by Sven
     web.add_user("sven", "sales")
+    with web.db.session(write=True) as session:
+        current = settings.load(session)
+        case = service.create_valuation(session, current, {
+            "email": "carla.berg@example.com", "first_name": "Carla", "last_name": "Berg",
+            "make": "Opel", "model": "Astra", "build_year": 2018, "mileage_km": 70000,
+            "fuel": "Benzin", "market_value_eur": 9500}, clock.now())
+        service.perform(session, current, case.id, "send_market_value", actor="sven",
+                        now=clock.now())
+        own = session.scalar(select(OutboxMessage.id).where(OutboxMessage.queued_by == "sven"))
     user = await web.login("sven")
-    response = await user.http_client.get("/postausgang")
-    assert response.status_code == 403
+    await user.open("/postausgang")
+    await user.should_see("Meine E-Mails", retries=20)
+    await user.should_see("1 E-Mail gefunden", retries=20)
+    table = next(iter(user.find(marker="outbox-table").elements))
+    assert [r["id"] for r in table.rows] == [own]
+    user.find(marker="outbox-table").trigger("rowClick", [{}, {"id": own}])
+    await user.should_see(marker="outbox-dialog", retries=20)
+    await user.should_not_see(marker="outbox-cancel")  # the service center acts, not sales
