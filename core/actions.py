@@ -27,7 +27,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from core import consent, events
-from core.errors import ActionNotAllowed
+from core.errors import ActionNotAllowed, ValidationError
 from core.flows import Action, Field, checked_action, clean_fields, ensure_allowed, next_key
 from core.mail import outbox
 from core.mail.render import Rendered
@@ -99,6 +99,7 @@ class Flow(Protocol):
     def existing_customer(self, session: Session, customer: Customer) -> bool: ...
     def options(self, session: Session, settings: Settings, record: Any, field: Field,
                 now: datetime) -> list[tuple[Any, str]]: ...
+    def prefill(self, session: Session, record: Any, action: Action) -> dict[str, str]: ...
     def plan_mail(self, session: Session, settings: Settings, plan: Plan, user: User | None,
                   now: datetime) -> None: ...
     def apply(self, session: Session, settings: Settings, plan: Plan, now: datetime) -> str: ...
@@ -136,6 +137,11 @@ class BaseFlow:
 
     def short_reason(self, record: Any, action: Action, reason: str) -> str:
         return reason
+
+    def prefill(self, session: Session, record: Any, action: Action) -> dict[str, str]:
+        """What the action's dialog starts with (field key -> typed text), e.g. the
+        appointment a customer asked for; nothing by default."""
+        return {}
 
     def mail_kind(self, record: Any, action: Action) -> str | None:
         spec = self.mails.get(action.mail or "")
@@ -216,6 +222,18 @@ def _plan(flow: Flow, session: Session, settings: Settings, record_id: int, name
         if reason:
             raise MailRefused(reason)
     return plan
+
+
+def field_problems(flow: Flow, settings: Settings, name: str, data: Any,
+                   now: datetime) -> dict[str, str]:
+    """What is wrong with the typed fields of action `name`, per field ({} when fine): the
+    same rules perform applies (e.g. an appointment in the past, on a holiday or outside the
+    opening hours), for a dialog to show while staff type. Changes nothing."""
+    try:
+        clean_fields(flow.actions[name], data, settings, now)
+    except ValidationError as exc:
+        return exc.errors
+    return {}
 
 
 def preview(flow: Flow, session: Session, settings: Settings, record_id: int, name: str,
@@ -312,6 +330,7 @@ class ActionView:
     confirm: tuple[str, ...]  # what happens, when no mail preview says it
     visible: bool
     fix_url: str = ""  # a page where the user can remove the reason (their account)
+    prefill: dict[str, str] = field(default_factory=dict)  # the dialog's starting values
 
     @property
     def button_label(self) -> str:
@@ -336,5 +355,6 @@ def views(flow: Flow, session: Session, settings: Settings, record: Any, user: U
             action.mail is not None, tuple(f for f in action.fields if f.kind != "choice"),
             choice, flow.options(session, settings, record, choice, now) if choice else [],
             lines, reason is None or not action.only_when_possible,
-            ACCOUNT_URL if reason == NO_OWN_EMAIL else ""))
+            ACCOUNT_URL if reason == NO_OWN_EMAIL else "",
+            flow.prefill(session, record, action) if reason is None else {}))
     return result

@@ -13,7 +13,7 @@ from core.actions import ActionView, Field, Flow
 from core.auth import PermissionDenied
 from core.errors import ActionNotAllowed, NotFound, ValidationError
 from pages.frame import runtime
-from pages.widgets import mail_preview, notify_error
+from pages.widgets import mail_preview, mark_fields, notify_error
 
 CORE_ERRORS = (ActionNotAllowed, ValidationError, PermissionDenied, NotFound)
 Done = Callable[[], Awaitable[None]]
@@ -45,14 +45,22 @@ def _perform(flow: Flow, record_id: int, name: str, data: dict, user: Any) -> st
 
 
 class FieldInputs:
-    """The widgets of an action's fields; `values()` returns them as the API body would."""
+    """The widgets of an action's fields; `values()` returns them as the API body would,
+    `marks` the widget that shows each field's error (an appointment: its date)."""
 
-    def __init__(self, fields: tuple[Field, ...]) -> None:
+    def __init__(self, fields: tuple[Field, ...], prefill: dict[str, str]) -> None:
         self.getters: dict[str, Callable[[], str]] = {}
+        self.marks: dict[str, Any] = {}
         for f in fields:
             if f.intro:
                 ui.label(f.intro).classes("text-sm")
-            self.getters[f.key] = BUILDERS[f.kind](f)
+            self.getters[f.key], self.marks[f.key] = BUILDERS[f.kind](f, prefill.get(f.key, ""))
+
+    def on_change(self, callback: Callable[..., Any]) -> None:
+        for widget in self.marks.values():
+            widget.on_value_change(callback)
+            if hasattr(widget, "partner"):  # the appointment's time belongs to its date
+                widget.partner.on_value_change(callback)
 
     def values(self) -> dict[str, str]:
         """Typed text, stripped; empty fields left out so core can say what is missing."""
@@ -60,37 +68,47 @@ class FieldInputs:
         return {key: value for key, value in data.items() if value}
 
 
-def _text(f: Field) -> Callable[[], str]:
+Built = tuple[Callable[[], str], Any]  # (value getter, the widget that shows its error)
+
+
+def _text(f: Field, initial: str) -> Built:
     props = "outlined dense hide-bottom-space" + (f' hint="{f.hint}"' if f.hint else "")
-    box = ui.input(f.label, placeholder=f.placeholder or None).props(props).classes("w-full")
+    box = ui.input(f.label, value=initial, placeholder=f.placeholder or None).props(
+        props).classes("w-full")
     box.mark(f"input-{f.marker}")
-    return lambda: box.value
+    return (lambda: box.value), box
 
 
-def _note(f: Field) -> Callable[[], str]:
-    area = ui.textarea(f.label, placeholder=f.placeholder or None).props(
+def _note(f: Field, initial: str) -> Built:
+    area = ui.textarea(f.label, value=initial, placeholder=f.placeholder or None).props(
         "outlined autogrow").classes("w-full").mark(f"input-{f.marker}")
-    return lambda: area.value
+    return (lambda: area.value), area
 
 
-def _money(f: Field) -> Callable[[], str]:
-    box = ui.input(f.label, placeholder=f.placeholder or None).props(
+def _money(f: Field, initial: str) -> Built:
+    box = ui.input(f.label, value=initial, placeholder=f.placeholder or None).props(
         "outlined dense suffix=€").classes("w-60").mark(f"input-{f.marker}")
-    return lambda: box.value
+    return (lambda: box.value), box
 
 
-def _appointment(f: Field) -> Callable[[], str]:
-    with ui.row().classes("gap-4"):
-        day = ui.date_input("Datum").props("outlined dense").classes("w-48")
+def _appointment(f: Field, initial: str) -> Built:
+    start_day, _, start_time = initial.partition(" ")  # "01.12.2026 14:30" when prefilled
+    with ui.row().classes("gap-4 items-start"):
+        # The date carries the field's message; it may run over two lines under both boxes.
+        day = ui.date_input("Datum", value=start_day or None).props("outlined dense").classes(
+            "w-48")
         day.picker.props('mask="DD.MM.YYYY" first-day-of-week=1')
         day.mark(f"input-{f.marker}-date")
-        hour = ui.time_input("Uhrzeit").props("outlined dense").classes("w-36")
+        hour = ui.time_input("Uhrzeit", value=start_time or None).props(
+            "outlined dense").classes("w-36")
         hour.picker.props("format24h")
         hour.mark(f"input-{f.marker}-time")
-    return lambda: f"{day.value or ''} {hour.value or ''}"
+    day.partner = hour
+    # Only a date with a time is an appointment: half of one is "missing", not "wrong".
+    return (lambda: f"{day.value} {hour.value}" if day.value and hour.value else ""), day
 
 
-BUILDERS: dict[str, Callable[[Field], Callable[[], str]]] = {
+BUILDERS: dict[str, Callable[[Field, str], Built]] = {
     "text": _text, "note": _note, "money": _money, "appointment": _appointment,
 }
 
@@ -128,7 +146,10 @@ class ActionDialog:
     async def open(self) -> None:
         if self.view.fields:
             with self.fields_box:
-                self.inputs = FieldInputs(self.view.fields)
+                self.inputs = FieldInputs(self.view.fields, self.view.prefill)
+            self.inputs.on_change(self.check)
+            if self.view.prefill:
+                self.check()  # a prefilled value is checked like a typed one
             self.show_fields()
             self.dialog.open()
         elif await self._after_fields():
@@ -142,6 +163,16 @@ class ActionDialog:
         self.primary.set_text("Weiter zur Vorschau" if self.view.sends_mail else "Speichern")
         self.primary.mark("dialog-confirm")
 
+    def check(self) -> None:
+        """The rules core applies, shown while staff type: a field's problem appears under
+        it once something is typed there (core.actions.field_problems)."""
+        data = self.fixed | self.inputs.values()
+        problems = actions.field_problems(self.flow, runtime().settings(), self.view.name,
+                                          data, clock.now())
+        typed = {key for key, value in data.items() if value.strip()}
+        shown = {key: text for key, text in problems.items() if key in typed}
+        mark_fields(self.inputs.marks, ValidationError(shown) if shown else None)
+
     async def _after_fields(self) -> bool:
         """Preview, confirmation or (nothing to show) perform; True if the dialog shows."""
         data = self.fixed | (self.inputs.values() if self.inputs else {})
@@ -149,7 +180,11 @@ class ActionDialog:
             shown = await run.io_bound(_preview, self.flow, self.record_id, self.view.name,
                                        data, self.user)
         except CORE_ERRORS as exc:
-            notify_error(exc, self.labels)  # the dialog stays as it is: nothing typed is lost
+            # The dialog stays as it is: nothing typed is lost. A field's problem shows under
+            # the field; anything else (status, role, consent) as a notification.
+            if not (isinstance(exc, ValidationError) and self.inputs is not None
+                    and mark_fields(self.inputs.marks, exc)):
+                notify_error(exc, self.labels)
             return False
         self.data = data
         if shown is None and (self.inputs or not self.view.confirm):

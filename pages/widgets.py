@@ -61,14 +61,33 @@ def error_text(exc: Exception, labels: Mapping[str, str] | None = None) -> str:
     return f"Unerwarteter Fehler: {exc}"
 
 
-def mark_fields(fields: Mapping[str, ValidationElement], exc: ValidationError | None) -> bool:
+def mark_fields(fields: Mapping[str, ui.element], exc: ValidationError | None) -> bool:
     """Each field shows its own German message in red under it (or none); what was typed
     stays. True when `exc` named only fields of this form, so a notification is not needed;
     other problems are the caller's to show."""
     errors = exc.errors if exc is not None else {}
     for name, field in fields.items():
-        field.error = errors.get(name)
+        set_field_error(field, errors.get(name))
     return set(errors) <= set(fields)
+
+
+def set_field_error(field: ui.element, message: str | None) -> None:
+    """The red message under an input. Inputs, selects and numbers have it built in; date
+    and time inputs are plain Quasar inputs, so their props are set directly."""
+    if isinstance(field, ValidationElement):
+        field.error = message
+    elif message:
+        field.props["error"] = True
+        field.props["error-message"] = message
+    else:
+        field.props(remove="error error-message")
+
+
+def field_error(field: ui.element) -> str | None:
+    """The message set_field_error shows under `field` (None: none)."""
+    if isinstance(field, ValidationElement):
+        return field.error
+    return field.props.get("error-message") if field.props.get("error") else None
 
 
 # One listener per page: the browser asks "Seite verlassen?" while window.kpUnsaved is set

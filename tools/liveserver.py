@@ -180,6 +180,44 @@ def login(driver, server: LiveServer, target: str = "/") -> None:
 
 # --- helpers for tests that look behind the browser -----------------------------------------
 
+def wait_gone(driver, xpath: str, timeout: float = 20.0) -> None:
+    """Until no visible element matches xpath (e.g. an error message went away)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, timeout).until(
+        ec.invisibility_of_element_located((By.XPATH, xpath)))
+
+
+def booking_path(server: LiveServer, case_id: int) -> str:
+    """The customer's booking link of a case as the server signs it (its link key is stored
+    in its database, see core.secrets.share_link_key)."""
+    from itsdangerous import URLSafeSerializer
+
+    from core.secrets import _STORED_AS
+    from core.tradein.links import _FIELD, _SALT
+
+    [(key,)] = query(server, "select value from settings where key = ?", _STORED_AS)
+    return "/termin/" + URLSafeSerializer(key, salt=_SALT).dumps({_FIELD: case_id})
+
+
+def post_form(server: LiveServer, path: str, data: dict[str, str]) -> int:
+    """POST a form as a customer's browser would; the HTTP status."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    body = urllib.parse.urlencode(data).encode()
+    request = urllib.request.Request(server.url + path, data=body, method="POST",
+                                     headers={"Origin": server.url})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
 DIALOG = "//div[contains(@class,'q-dialog')]"
 
 

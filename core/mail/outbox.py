@@ -79,9 +79,11 @@ def enqueue(session: Session, settings: Settings, now: datetime, *, idempotency_
             template_key: str, context: dict, to_addr: str, to_name: str = "", kind: str,
             customer: Customer | None = None, module: str | None = None,
             record_id: int | None = None, actor: str = "system",
-            from_name: str = "", reply_to: str = "") -> OutboxMessage | None:
+            from_name: str = "", reply_to: str = "",
+            not_before: datetime | None = None) -> OutboxMessage | None:
     """Queue one mail at `now`; the existing row if the key was used before; None if
-    suppressed. (module, record_id) names the module record the mail is about."""
+    suppressed. (module, record_id) names the module record the mail is about; `not_before`
+    holds it back until then (e.g. a staff mail until the dealership opens)."""
     existing = _by_key(session, idempotency_key)
     if existing is not None:
         return existing
@@ -110,7 +112,8 @@ def enqueue(session: Session, settings: Settings, now: datetime, *, idempotency_
         template_key=template_key,
         template_version=template.version, subject=rendered.subject, text_body=rendered.text,
         html_body=rendered.html, status="queued" if settings.send_emails else "held",
-        attempts=0, next_attempt_at=now, last_error="", created_at=now,
+        attempts=0, next_attempt_at=max(now, not_before or now), last_error="",
+        created_at=now,
         customer_id=customer_id, module=module, record_id=record_id, locked_until=None,
         reason_code="", send_by=None, failing_since=None, sent_at=None,
     )

@@ -12,7 +12,7 @@ from core.actions import Action, BaseFlow, MailPlan, Plan
 from core.formatting import format_datetime, format_eur
 from core.models import Customer, User
 from core.settings import Settings
-from core.tradein import KEY, mails
+from core.tradein import KEY, mails, wishes
 from core.tradein.flow import (
     ACTIONS,
     CLOSING_MAIL,
@@ -67,6 +67,14 @@ class TradeinFlow(BaseFlow):
         if record.archived_at is None and record.status not in action.allowed_from:
             return when_possible(record.status, action)
         return reason
+
+    def prefill(self, session: Session, record: TradeInCase, action: Action) -> dict[str, str]:
+        # Confirming a requested appointment starts from what the customer asked for.
+        if action.name != "confirm_appointment" or record.status != 3:
+            return {}
+        wish = wishes.last_wish(session, record.id)
+        slot = wishes.suggested_slot(wish) if wish else ""
+        return {"appointment_at": slot} if slot else {}
 
     def mail_name(self, record: TradeInCase, action: Action) -> str | None:
         return CLOSING_MAIL.get(record.status) if action.mail == "closing" else action.mail

@@ -12,18 +12,16 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import events
+from core import events, flows
 from core.calendar import BusinessCalendar
 from core.errors import ActionNotAllowed, NotFound, ValidationError
 from core.formatting import format_date, format_datetime, format_eur
 from core.mail import identity
-from core.models import Event
 from core.settings import Settings
 from core.text import has_control
-from core.tradein import KEY, service
+from core.tradein import KEY, mails, service, wishes
 from core.tradein.flow import CLOSED, allowed_actions
 from core.tradein.links import read_booking_token
 from core.tradein.models import TradeInCase
@@ -31,7 +29,7 @@ from core.validation import PHONE, PHONE_RULE
 
 ACTOR = "Kunde (Website)"
 ACTION = "request_appointment"
-EVENT_KIND = "appointment_wish"
+EVENT_KIND = wishes.EVENT_KIND
 WINDOWS = {"vormittag": "Vormittag", "nachmittag": "Nachmittag", "uhrzeit": "Uhrzeit"}
 MAX_DAYS_AHEAD = 90
 NOON = time(12, 0)  # where "Vormittag" ends and "Nachmittag" begins
@@ -102,10 +100,7 @@ def _today(settings: Settings, now: datetime) -> date:
 
 
 def _last_wish(session: Session, case_id: int) -> str:
-    event = session.scalar(select(Event).where(Event.module == KEY, Event.record_id == case_id,
-                                               Event.kind == EVENT_KIND)
-                           .order_by(Event.at.desc(), Event.id.desc()).limit(1))
-    return (event.data or {}).get("wish", "") if event is not None else ""
+    return (wishes.last_wish(session, case_id) or {}).get("wish", "")
 
 
 def booking_page(session: Session, settings: Settings, token: str,
@@ -282,16 +277,30 @@ def request_appointment(session: Session, settings: Settings, token: str,
     if reason:
         raise ActionNotAllowed(reason)
     wish = validate_wish(data, settings, now)
+    confirmed_before = format_datetime(case.appointment_at, settings.timezone) \
+        if case.status == 4 else ""
     service.perform(session, settings, case.id, ACTION, actor=ACTOR, now=now)
     customer = case.customer
     old_phone = customer.phone
     if wish.phone and wish.phone != old_phone:
         customer.phone = wish.phone  # the customer's own, current number
-    events.record(session, now, EVENT_KIND, wish_event_text(wish), customer_id=customer.id,
-                  module=KEY, record_id=case.id, actor=ACTOR,
-                  data=wish_event_data(wish, old_phone))
+    event = events.record(session, now, EVENT_KIND, wish_event_text(wish),
+                          customer_id=customer.id, module=KEY, record_id=case.id, actor=ACTOR,
+                          data=wish_event_data(wish, old_phone))
     session.flush()
+    if confirmed_before:
+        _tell_service_center(session, settings, case, wish, confirmed_before, event.id, now)
     return wish
+
+
+def _tell_service_center(session: Session, settings: Settings, case: TradeInCase, wish: Wish,
+                         confirmed_before: str, event_id: int, now: datetime) -> None:
+    """A customer moved a confirmed appointment: the service center hears of it by mail,
+    sent when the dealership is open (a request at night waits for the morning)."""
+    mails.queue(session, settings, case, case.customer, "rebooked",
+                flows.idempotency_key(KEY, case.id, "rebooked", event_id), ACTOR, now,
+                extra={"wish": wish.describe(), "appointment": confirmed_before},
+                not_before=BusinessCalendar(settings).next_open(now))
 
 
 def wish_event_text(wish: Wish) -> str:

@@ -44,6 +44,8 @@ MAILS: dict[str, MailSpec] = {m.key: m for m in (
     MailSpec("offer", "Händlerangebot", "customer", "transactional"),
     MailSpec("decision", "Kundenentscheidung an Service-Center", "service_center", "staff",
              automatic=True),
+    MailSpec("rebooked", "Terminänderung durch den Kunden – an Service-Center",
+             "service_center", "staff"),
     MailSpec("regret", "Bedauern (nicht gekauft)", "customer", "transactional"),
     MailSpec("thanks", "Dankeschön (gekauft)", "customer", "transactional"),
 )}

@@ -43,6 +43,8 @@ VARIABLES: dict[str, str] = {
     "bought": "Ja/Nein: Fahrzeug wurde angekauft (für {% if bought %} … {% endif %})",
     "decision": "Kundenentscheidung als Text: „gekauft“ oder „nicht gekauft“",
     "booking_url": "Link zur Terminbuchung für den Kunden",
+    "wish": "Terminwunsch des Kunden über die Terminseite, z. B. „Dienstag, 01.12.2026, "
+            "Vormittag“ (leer, solange keiner vorliegt)",
     "case_url": "Link zum Fall in Kundenpilot (für Mails an Mitarbeiter)",
     "dealer_name": "Name des Autohauses (Absendername, vom Mailsystem eingesetzt)",
     "service_center_email": "E-Mail-Adresse des Service-Centers",
@@ -98,6 +100,7 @@ def case_context(settings: Settings, case: TradeInCase, customer: Customer) -> d
         "decision": "gekauft" if case.status == 8 else "nicht gekauft",
         "booking_url": booking_url(settings, case.id),
         "case_url": case_url(settings, case.id),
+        "wish": "",
         "service_center_email": settings.service_center_email,
         "dealer_email": settings.dealer_email,
     }
@@ -116,6 +119,7 @@ def sample_context(settings: Settings, status: int = 8) -> dict[str, Any]:
     context = case_context(settings, case, customer)
     context["dealer_name"] = identity.dealer_name(settings)
     context["unsubscribe_url"] = f"{_base(settings)}/abmelden/beispiel"
+    context["wish"] = "Dienstag, 01.12.2026, Vormittag"
     return context
 
 
@@ -129,18 +133,21 @@ def recipient(settings: Settings, spec: MailSpec, customer: Customer) -> tuple[s
 
 
 def queue(session: Session, settings: Settings, case: TradeInCase, customer: Customer,
-          mail: str, idempotency_key: str, actor: str, now: datetime) -> OutboxMessage | None:
+          mail: str, idempotency_key: str, actor: str, now: datetime,
+          extra: dict[str, Any] | None = None,
+          not_before: datetime | None = None) -> OutboxMessage | None:
     """Put one funnel mail into the outbox at `now` (same transaction as the change causing
-    it); the row points to ("tradein", case id)."""
+    it); the row points to ("tradein", case id). `extra` adds to the case's variables."""
     from core.mail import outbox  # imported late: the mail engine imports nothing from here
 
     spec = MAILS[mail]
     to_addr, to_name = recipient(settings, spec, customer)
     return outbox.enqueue(
         session, settings, now, idempotency_key=idempotency_key,
-        template_key=template_key(mail), context=case_context(settings, case, customer),
+        template_key=template_key(mail),
+        context=case_context(settings, case, customer) | (extra or {}),
         to_addr=to_addr, to_name=to_name, kind=spec.kind, customer=customer, module=KEY,
-        record_id=case.id, actor=actor,
+        record_id=case.id, actor=actor, not_before=not_before,
     )
 
 

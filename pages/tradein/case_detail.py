@@ -10,7 +10,7 @@ from core import actions, clock, events
 from core.customers import customer_url
 from core.errors import NotFound
 from core.formatting import format_date, format_datetime, format_eur
-from core.tradein import KEY, rules, service
+from core.tradein import KEY, rules, service, wishes
 from core.tradein.actions import FLOW
 from core.tradein.flow import MAILS, STATUS_LABELS
 from pages.action_dialog import action_bar
@@ -42,6 +42,9 @@ def load_case(case_id: int, user: Any = None) -> dict[str, Any]:
             "market_value": format_eur(case.market_value_cents),
             "calculated_at": format_datetime(case.calculated_at, tz),
             "appointment": format_datetime(case.appointment_at, tz),
+            # While a request waits, the customer's wish is the appointment to confirm.
+            "wish": (wishes.last_wish(session, case.id) or {}).get("wish", "")
+            if case.status == 3 else "",
             "purchase_price": format_eur(case.purchase_price_cents),
             "status_since": format_datetime(case.status_changed_at, tz),
             "created": format_date(case.created_at, tz),
@@ -99,7 +102,13 @@ def _vehicle(case: dict[str, Any]) -> None:
 
 def _deal(case: dict[str, Any]) -> None:
     with section("Termin & Angebot", "event"):
-        value_row("Termin", case["appointment"] or "noch keiner", "appointment")
+        if case["wish"]:
+            value_row("Terminwunsch", f"{case['wish']} (noch zu bestätigen)",
+                      "appointment-wish").classes("text-orange-9 font-medium")
+            if case["appointment"]:
+                value_row("Bisher bestätigt", case["appointment"], "appointment")
+        else:
+            value_row("Termin", case["appointment"] or "noch keiner", "appointment")
         value_row("Ankaufspreis", case["purchase_price"] or "noch keiner", "purchase-price")
         value_row("Angelegt am", case["created"])
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
+from tools import liveserver
 from tools.liveserver import (
     DIALOG,
     appointment_day,
+    booking_path,
     button_xpath,
     field_xpath,
     query,
@@ -15,6 +18,11 @@ from tools.liveserver import (
     wait_for,
     wait_text,
 )
+
+
+def _retype(field, text: str) -> None:
+    field.send_keys(Keys.CONTROL, "a")  # released at the end of the call
+    field.send_keys(text)
 
 
 def _case_in(server, status: int) -> int:
@@ -35,8 +43,9 @@ def test_tile_to_case_to_confirmed_appointment_mail_in_dev_mailbox(logged_in, li
 
     wait_for(browser, button_xpath("Termin an Kunden bestätigen")).click()
     day = appointment_day()
-    wait_for(browser, DIALOG + field_xpath("Datum")).send_keys(day)
-    wait_for(browser, DIALOG + field_xpath("Uhrzeit")).send_keys("10:30")
+    # The dialog may start with the customer's wish: type over it.
+    _retype(wait_for(browser, DIALOG + field_xpath("Datum")), day)
+    _retype(wait_for(browser, DIALOG + field_xpath("Uhrzeit")), "10:30")
     wait_for(browser, DIALOG + button_xpath("Weiter zur Vorschau")).click()
     subject_cell = wait_for(browser, DIALOG + "//*[normalize-space()='Betreff']"
                                               "/following-sibling::*[1]")
@@ -86,3 +95,30 @@ def test_offer_without_price_shows_german_error_and_changes_nothing(logged_in, l
     assert query(live_server, "select status, purchase_price_cents from tradein_cases "
                               "where id=?", case_id) == [(4, None)]
     assert query(live_server, CASE_MAILS, case_id) == outbox_before
+
+
+def test_a_moved_appointment_is_pending_prefilled_and_checked_while_typing(logged_in,
+                                                                          live_server):
+    """The customer moves a confirmed appointment through the booking link: the case shows
+    the wish, the confirm dialog starts with it, and the dialog says at once what is wrong
+    with a slot staff type (closed, holiday) and that a reason makes the exception."""
+    browser = logged_in
+    case_id = _case_in(live_server, 4)
+    day = appointment_day()
+    iso = "-".join(reversed(day.split(".")))
+    answer = liveserver.post_form(live_server, booking_path(live_server, case_id), {
+        "day": iso, "window": "vormittag", "time": "", "phone": "", "note": ""})
+    assert answer == 200
+    browser.get(f"{live_server.url}/ankauf/{case_id}")
+    wait_text(browser, "noch zu bestätigen")
+
+    wait_for(browser, button_xpath("Termin an Kunden bestätigen")).click()
+    date_box = wait_for(browser, DIALOG + field_xpath("Datum"))
+    time_box = wait_for(browser, DIALOG + field_xpath("Uhrzeit"))
+    assert (date_box.get_attribute("value"), time_box.get_attribute("value")) == (day, "09:00")
+    _retype(time_box, "22:00")
+    time_box.send_keys(Keys.TAB)
+    wait_text(browser, "Um 22:00 Uhr ist am")  # shown under the date while typing
+    wait_for(browser, DIALOG + field_xpath("Begründung für die Ausnahme")).send_keys(
+        "Abendtermin mit dem Verkaufsleiter")
+    liveserver.wait_gone(browser, "//*[contains(text(), 'Um 22:00 Uhr ist am')]")

@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from nicegui import core as nicegui_core
 from sqlalchemy import select
 
-from core import clock
+from core import actions, clock
 from core import settings as settings_mod
 from core.mail.tokens import unsubscribe_token
 from core.models import Customer, Event, OutboxMessage
-from core.tradein import mails, queries, service
+from core.tradein import mails, queries, service, wishes
+from core.tradein.actions import FLOW
 from core.tradein.links import booking_token
 from core.tradein.models import TradeInCase
 
@@ -145,6 +147,35 @@ async def test_confirmed_appointment_may_be_moved(site):
     assert "Ihr bestätigter Termin" in page.text and "26.11.2026 10:00" in page.text
     assert (await _post(site, case_id, WISH)).status_code == 200
     assert _state(site.db, case_id)[0] == 3
+
+
+async def test_a_moved_appointment_becomes_the_pending_one_and_the_service_center_hears_of_it(
+        site, now):
+    case_id = _case(site.db, "request_appointment", "confirm_appointment")
+    # Saturday 28.11.2026, 20:00 in Vienna: the dealership is closed until Monday 08:00.
+    clock.set_now(datetime(2026, 11, 28, 19, 0, tzinfo=UTC))
+    assert (await _post(site, case_id, WISH)).status_code == 200
+    with site.db.session() as session:
+        case = session.get(TradeInCase, case_id)
+        assert wishes.last_wish(session, case_id)["wish"] == "Dienstag, 01.12.2026, Nachmittag"
+        # The confirm dialog starts from the wish (a window starts in its middle).
+        view = next(v for v in actions.views(FLOW, session, site.runtime.settings(), case,
+                                             None, clock.now())
+                    if v.name == "confirm_appointment")
+        assert view.prefill == {"appointment_at": "01.12.2026 14:00"}
+        [mail] = session.scalars(select(OutboxMessage).where(
+            OutboxMessage.template_key == "tradein.rebooked")).all()
+    assert mail.to_addr == site.runtime.settings().service_center_email
+    assert "26.11.2026 10:00" in mail.text_body and "01.12.2026, Nachmittag" in mail.text_body
+    assert mail.next_attempt_at == datetime(2026, 11, 30, 7, 0, tzinfo=UTC)  # Mon 08:00
+
+
+async def test_a_first_request_sends_no_change_notice(site):
+    case_id = _case(site.db, "send_market_value")
+    assert (await _post(site, case_id, WISH)).status_code == 200
+    with site.db.session() as session:
+        assert session.scalar(select(OutboxMessage.id).where(
+            OutboxMessage.template_key == "tradein.rebooked")) is None
 
 
 async def test_opted_out_customer_may_still_ask(site):

@@ -16,6 +16,7 @@ from core.mail import templates
 from core.models import MailTemplate, OutboxMessage, User
 from core.tradein import mails, service
 from core.tradein.models import TradeInCase
+from pages.widgets import field_error
 
 PATHS = {  # actions that bring a fresh case (status 1) into each status
     1: [], 2: ["send_market_value"], 3: ["request_appointment"],
@@ -120,6 +121,32 @@ async def test_case_list_row_opens_the_case(web, now, staff):
     table = element(staff, "cases-table")
     staff.find(marker="cases-table").trigger("rowClick", [{}, table.rows[0], 0])
     await staff.should_see(f"Fall {case_id} · Berta Anfrage", retries=30)
+
+
+async def test_appointment_dialog_shows_the_plausibility_rules_while_typing(web, now, staff):
+    case_id = make_case(web, 3, first="Berta", last="Anfrage")
+    await open_case(staff, case_id)
+    staff.find(marker="action-confirm_appointment").click()
+    await staff.should_see(marker="input-appointment-date")
+    day, hour = element(staff, "input-appointment-date"), element(staff, "input-appointment-time")
+    day.value = "08.12.2026"  # Mariä Empfängnis, a public holiday in Austria
+    assert field_error(day) is None  # half an appointment: nothing to say yet
+    hour.value = "10:00"
+    assert field_error(day).startswith("Der 08.12.2026 ist ein Feiertag.")
+    assert "Begründung" in field_error(day)  # and how to get past it
+    element(staff, "input-override-reason").value = "Sondertermin mit dem Verkaufsleiter"
+    assert field_error(day) is None  # the reason makes the exception
+    element(staff, "input-override-reason").value = ""
+    day.value = "20.11.2026"  # before Monday 23.11.2026, today
+    assert "in der Vergangenheit" in field_error(day)
+    day.value = "05.12.2026"
+    hour.value = "14:00"  # a Saturday afternoon: closed
+    assert field_error(day).startswith("Um 14:00 Uhr ist am Samstag geschlossen")
+    staff.find(marker="dialog-confirm").click()  # refused on the field, nothing happens
+    await staff.should_see(marker="input-appointment-date")
+    assert case_state(web, case_id)[0] == 3
+    hour.value = "10:30"
+    assert field_error(day) is None
 
 
 async def test_confirm_appointment_previews_then_queues(web, now, staff):
