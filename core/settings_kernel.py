@@ -87,8 +87,9 @@ KERNEL_SECTIONS: tuple[SettingsSection, ...] = (
         kernel_field("mail_max_age_hours", "Zustellung aufgeben nach (Stunden)", "so lange "
                      "werden vorübergehende Fehler des Mailservers wiederholt, dann wird die "
                      "Mail aufgegeben (Postausgang: „aufgegeben“); 1 bis 720"),
-        kernel_field("mail_from_name", "Absendername", "steht als Absender in jeder Mail und "
-                     "als Name des Autohauses in den Texten"),
+        kernel_field("mail_from_name", "Absendername", "steht als Absender in jeder Mail; "
+                     "in den Texten nur, solange kein Firmenwortlaut (Impressum) eingetragen "
+                     "ist"),
         kernel_field("mail_from", "Absenderadresse", "Adresse, von der alle Mails kommen",
                      email=True),
         kernel_field("reply_to", "Antwortadresse (Reply-To)", "hierhin gehen die Antworten "

@@ -54,14 +54,14 @@ async def devmailbox_page(user: User) -> None:
         refresh_button = ui.button("Aktualisieren", icon="refresh").props("flat dense").mark(
             "devmailbox-refresh")
     # Side by side on a wide screen; stacked on a phone or tablet (list above, mail below).
-    with ui.element("div").classes("w-full flex flex-col lg:flex-row gap-4 items-stretch "
-                                   "lg:items-start"):
+    with ui.element("div").classes("w-full grid grid-cols-1 lg:grid-cols-5 gap-4 items-start"):
         paged = PagedTable(COLUMNS, load=lambda s: _load(s["page"], tz), state=state,
                            marker="devmailbox-table", page_size=PAGE_SIZE, dense=True,
                            empty_label="Noch keine E-Mails empfangen.",
                            on_loaded=lambda total: show_newest())
-        table = paged.table.classes("w-full lg:w-[42%] lg:min-w-[380px] cursor-pointer")
-        viewer = ui.column().classes("grow gap-2 min-w-0").mark("devmailbox-viewer")
+        table = paged.table.classes("w-full min-w-0 lg:col-span-2 cursor-pointer")
+        viewer = ui.column().classes("w-full min-w-0 lg:col-span-3 gap-2").mark(
+            "devmailbox-viewer")
         with viewer:
             ui.label("Eine E-Mail links auswählen.").classes("text-grey-7")
 
@@ -86,8 +86,10 @@ async def devmailbox_page(user: User) -> None:
 
 
 def _render_mail(mail: dict[str, Any]) -> None:
-    with ui.card().props("flat bordered").classes("w-full gap-2 p-4").mark("devmailbox-mail"):
-        ui.label(mail["subject"] or "(ohne Betreff)").classes("text-lg font-medium").mark(
+    with ui.card().props("flat bordered").classes("w-full min-w-0 gap-2 p-4").mark(
+            "devmailbox-mail"):
+        ui.label(mail["subject"] or "(ohne Betreff)").classes(
+            "text-lg font-medium break-words min-w-0").mark(
             "devmailbox-subject")
         value_row("Von", mail["from"])
         value_row("An", mail["to"], "devmailbox-to")

@@ -37,6 +37,10 @@ class PagedTable:
                               pagination=pagination).props(
             " ".join(p for p in props if p)).mark(marker)
         self.table.on("request", self._on_request)
+        self.total = 0
+        # Quasar reports its own pagination when the table mounts (row count 0); arriving
+        # after the first load, that report reset the pager to "1-0 von 0".
+        self.table.on_pagination_change(self._keep_total)
 
     def _sort_pagination(self) -> dict[str, Any]:
         if not self._sortable:
@@ -55,6 +59,7 @@ class PagedTable:
         finally:
             table.props(remove="loading")
         table.rows = rows
+        self.total = total
         table.pagination = {**table.pagination, "page": self.state["page"], "rowsNumber": total,
                             **self._sort_pagination()}
         table.update()
@@ -62,6 +67,10 @@ class PagedTable:
             result = self._on_loaded(total)
             if inspect.isawaitable(result):
                 await result
+
+    def _keep_total(self, event: Any) -> None:
+        if event.value.get("rowsNumber") != self.total:
+            self.table.pagination = {**event.value, "rowsNumber": self.total}
 
     async def filter_by(self, key: str, value: Any) -> None:
         """A filter changed: store it and show the first page of the new result."""

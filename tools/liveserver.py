@@ -202,6 +202,19 @@ def booking_path(server: LiveServer, case_id: int) -> str:
     return "/termin/" + URLSafeSerializer(key, salt=_SALT).dumps({_FIELD: case_id})
 
 
+def api_post(server: LiveServer, path: str, body: dict) -> dict:
+    """A JSON API call with the server's own API key (generated into its database)."""
+    import json
+    import urllib.request
+
+    [(key,)] = query(server, "select value from settings where key = ?", "api_key")
+    request = urllib.request.Request(
+        server.url + path, data=json.dumps(body).encode(), method="POST",
+        headers={"X-API-Key": key, "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
 def post_form(server: LiveServer, path: str, data: dict[str, str]) -> int:
     """POST a form as a customer's browser would; the HTTP status."""
     import urllib.error

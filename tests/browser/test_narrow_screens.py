@@ -6,7 +6,7 @@ import pytest
 
 from core.mail.tokens import unsubscribe_token
 from core.tradein.links import booking_token
-from tools.liveserver import query, wait_for
+from tools.liveserver import api_post, query, tick, wait_for
 
 WIDTHS = (390, 768)
 
@@ -44,8 +44,23 @@ def narrow(logged_in):
     logged_in.set_window_size(1440, 1000)  # the browser is shared with the other tests
 
 
+@pytest.fixture(scope="module")
+def a_mail_in_the_dev_mailbox(live_server) -> None:
+    """The dev mailbox shows its newest mail beside (or under) the list: long subject and
+    addresses included in the width check."""
+    case = api_post(live_server, "/api/v1/tradein/valuations", {
+        "email": "maximiliane.oberhuber-schwarzenegger@example.com",
+        "first_name": "Maximiliane", "last_name": "Oberhuber-Schwarzenegger",
+        "make": "Mercedes-Benz",
+        "model": "E 300 de T-Modell Avantgarde", "build_year": 2021, "mileage_km": 48000,
+        "fuel": "Diesel", "market_value_eur": 38900})
+    api_post(live_server, f"/api/v1/tradein/cases/{case['case_id']}/actions/send_market_value",
+             {})
+    tick(live_server)
+
+
 @pytest.mark.parametrize("width", WIDTHS)
-def test_no_page_scrolls_sideways(narrow, live_server, width):
+def test_no_page_scrolls_sideways(narrow, live_server, width, a_mail_in_the_dev_mailbox):
     browser = narrow
     browser.set_window_size(width, 900)
     too_wide = {}
@@ -66,3 +81,13 @@ def test_navigation_starts_closed_on_a_phone(narrow, live_server):
     wait_for(browser, "//*[normalize-space()='Ankauf-Fälle']")
     drawer = browser.find_element("xpath", "//aside[contains(@class,'q-drawer')]")
     assert drawer.rect["x"] + drawer.rect["width"] <= 0  # pushed out to the left, closed
+
+
+def test_list_pagers_count_the_rows(narrow, live_server, a_mail_in_the_dev_mailbox):
+    """Below every server-paged list: "1-n von N", not "1-0 von 0"."""
+    browser = narrow
+    for path in ("/postausgang", "/dev-postfach", "/ankauf"):
+        browser.get(live_server.url + path)
+        pager = wait_for(browser, "//*[contains(@class,'q-table__bottom')]"
+                                  "//*[contains(text(), ' von ')]")
+        assert not pager.text.endswith(" von 0"), (path, pager.text)
