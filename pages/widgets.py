@@ -58,6 +58,8 @@ def error_text(exc: Exception, labels: Mapping[str, str] | None = None) -> str:
         return " ".join(f"{names.get(k, k)}: {v}" for k, v in exc.errors.items())
     if isinstance(exc, (ActionNotAllowed, PermissionDenied, NotFound)):
         return str(exc) or "Nicht möglich."
+    if isinstance(exc, ValueError) and str(exc):
+        return str(exc)  # core's ValueErrors carry a German sentence for the user
     return f"Unerwarteter Fehler: {exc}"
 
 
