@@ -101,8 +101,14 @@ def stage(session: Session, settings: Settings, w, groups: list[str]) -> None:
     aborted run on the same connection)."""
     drop_stage(session, if_exists=True)
     session.execute(_CreateTempTableAs(STAGE.name, _changed_sums(settings, w, groups)))
+    _analyze(session, STAGE.name)
+
+
+def _analyze(session: Session, table_name: str) -> None:
     # A fresh table has no statistics: without them PostgreSQL joins the stage row by row.
-    session.execute(text(f"ANALYZE {STAGE.name}"))
+    # SQLite plans these joins by its indexes (and builds automatic ones) without them.
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"ANALYZE {table_name}"))
 
 
 def drop_stage(session: Session, if_exists: bool = False) -> None:
@@ -135,7 +141,7 @@ def stage_last_orders(session: Session) -> None:
     session.execute(_CreateTempTableAs(LAST_ORDERS.name, select(
         ranked.c.customer_id.label("cid"), ranked.c.company_code, ranked.c.product_group,
     ).where(ranked.c.rank == 1)))
-    session.execute(text(f"ANALYZE {LAST_ORDERS.name}"))
+    _analyze(session, LAST_ORDERS.name)
 
 
 def _by_code_point(session: Session):
