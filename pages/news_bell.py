@@ -59,5 +59,8 @@ def header_bell(rt: Runtime, user: User) -> None:
         badge.set_visibility(False)
 
     bell.on_click(opened)  # the click also opens the menu (Quasar: a menu in a button)
-    ui.timer(0.1, refresh, once=True)
-    ui.timer(REFRESH_SECONDS, refresh)
+    # Filled while the page is built (one small indexed count), then every minute. A timer
+    # that starts at once would make NiceGUI send the page before the page function is done
+    # (it waits for the browser), so a page's "404 not found" went out as 200.
+    show(_unseen(rt, user.id))
+    ui.timer(REFRESH_SECONDS, refresh, immediate=False)

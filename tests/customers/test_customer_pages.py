@@ -86,7 +86,7 @@ async def test_a_customer_without_module_data_says_so_in_each_panel(web, staff, 
 async def test_unknown_customer_gets_the_german_not_found_page(web, staff):
     for path in ("/kunden/987654", f"/kunden/{2**70}"):
         response = await staff.http_client.get(path)
-        assert response.status_code == 404
+        assert response.status_code == 404, (path, response.text[-3000:])
         assert "Nicht gefunden" in response.text
     assert "Den Kunden 987654 gibt es nicht." in (await staff.http_client.get(
         "/kunden/987654")).text

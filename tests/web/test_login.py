@@ -93,7 +93,8 @@ async def test_roles_hide_and_deny_admin_pages(web):
     web.add_user("sven", "sales")
     user = await web.login("sven")
     await user.should_not_see(marker="nav-einstellungen")
-    await user.should_not_see(marker="nav-postausgang")
+    await user.should_not_see(marker="nav-benutzer")
+    await user.should_see(marker="nav-postausgang")  # the outbox of the own mails
     response = await user.http_client.get("/einstellungen")
     assert response.status_code == 403
     assert "Keine Berechtigung" in response.text
