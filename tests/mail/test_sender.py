@@ -195,6 +195,12 @@ def test_the_senders_relaxed_commits_stay_on_its_own_connection(seeded, settings
                                                                  now):
     """The sender commits each result without waiting for PostgreSQL's disk flush (durable
     like SQLite's WAL); every other transaction on a pooled connection still waits for it."""
+    # The test cluster runs with synchronous_commit off for speed: this database waits.
+    with seeded.engine.connect() as conn:
+        name = conn.exec_driver_sql("SELECT current_database()").scalar()
+        conn.exec_driver_sql(f'ALTER DATABASE "{name}" SET synchronous_commit = on')
+        conn.commit()
+    seeded.engine.dispose()  # new connections start with the database's setting
     queue_mails(seeded, settings, 3)
     assert drain(seeded, settings, now).sent == 3
     idle = seeded.engine.pool.checkedin()
