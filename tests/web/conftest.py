@@ -95,3 +95,18 @@ async def web(databases, monkeypatch) -> AsyncIterator[Web]:
             ui.navigate, ui.notify, ui.download = Navigate(), notify, download
             runtime.stop_dev_mailbox()
             db.engine.dispose()
+
+
+async def eventually(check, tries: int = 50):
+    """`check()`'s first truthy answer while work started by a click finishes off the event
+    loop (bounded: about 2.5 s, then its last answer). No clock moves here: this waits for
+    a background task, the way should_see(retries=…) waits for an element."""
+    import asyncio
+
+    result = check()
+    for _ in range(tries):
+        if result:
+            return result
+        await asyncio.sleep(0.05)
+        result = check()
+    return result

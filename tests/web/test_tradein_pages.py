@@ -1,7 +1,6 @@
 """The trade-in pages as a logged-in user sees them (NiceGUI's simulated browser)."""
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 from datetime import timedelta
@@ -17,6 +16,7 @@ from core.models import MailTemplate, OutboxMessage, User
 from core.tradein import mails, service
 from core.tradein.models import TradeInCase
 from pages.widgets import field_error
+from tests.web.conftest import eventually
 
 PATHS = {  # actions that bring a fresh case (status 1) into each status
     1: [], 2: ["send_market_value"], 3: ["request_appointment"],
@@ -288,11 +288,9 @@ async def test_switching_templates_asks_before_discarding_edits(web, now, staff)
     with web.db.session() as session:
         offer_subject = templates.get(session, "tradein.offer").subject
     staff.find(marker="dialog-confirm").click()
-    for _ in range(50):  # the other template loads off the event loop
-        if subject.value == offer_subject:
-            break
-        await asyncio.sleep(0.05)
-    assert picker.value == "tradein.offer" and subject.value == offer_subject
+    # The other template loads off the event loop.
+    assert await eventually(lambda: subject.value == offer_subject)
+    assert picker.value == "tradein.offer"
     with web.db.session() as session:
         assert templates.get(session, "tradein.thanks").subject != "Noch nicht gespeichert"
 
@@ -357,10 +355,7 @@ async def test_the_bell_shows_new_appointment_requests_until_opened(web, now, st
 
 async def _news_seen_at(web, username: str):
     """When the user last opened the bell, once the click's write has landed."""
-    for _ in range(50):
+    def seen():
         with web.db.session() as session:
-            seen = session.scalar(select(User.news_seen_at).where(User.username == username))
-        if seen is not None:
-            return seen
-        await asyncio.sleep(0.05)
-    return None
+            return session.scalar(select(User.news_seen_at).where(User.username == username))
+    return await eventually(seen)
