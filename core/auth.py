@@ -49,6 +49,18 @@ def has_users(session: Session) -> bool:
     return session.scalar(select(func.count(User.id))) > 0
 
 
+USERNAME_RULE = "Benutzername: nur Buchstaben, Ziffern, Punkt, Binde- und Unterstrich."
+
+
+def username_problem(session: Session, username: str) -> str | None:
+    """Why `username` (trimmed, lower case) cannot be a new account's name, or None."""
+    if not username or not username.replace(".", "").replace("-", "").replace("_", "").isalnum():
+        return USERNAME_RULE
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        return f"Den Benutzer „{username}“ gibt es schon."
+    return None
+
+
 def create_user(
     session: Session, username: str, password: str, role: str,
     display_name: str = "", email: str = "", *, now: datetime,
@@ -56,14 +68,15 @@ def create_user(
     """Create a user at `now`; ValueError with a German message for a bad name, role or
     password."""
     username = username.strip().lower()
-    if not username or not username.replace(".", "").replace("-", "").replace("_", "").isalnum():
-        raise ValueError("Benutzername: nur Buchstaben, Ziffern, Punkt, Binde- und Unterstrich.")
+    problem = username_problem(session, username)
+    if problem == USERNAME_RULE:
+        raise ValueError(problem)
     if role not in ROLES:
         raise ValueError(f"Unbekannte Rolle „{role}“ (erlaubt: {', '.join(ROLES)}).")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValueError(f"Das Passwort muss mindestens {MIN_PASSWORD_LENGTH} Zeichen haben.")
-    if session.scalar(select(User).where(User.username == username)):
-        raise ValueError(f"Den Benutzer „{username}“ gibt es schon.")
+    if problem is not None:  # the name is taken
+        raise ValueError(problem)
     user = User(
         username=username, display_name=display_name.strip() or username, email=email.strip(),
         role=role, password_hash=hash_password(password), active=True, created_at=now,

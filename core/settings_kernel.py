@@ -24,6 +24,11 @@ def _mail_errors(values: Settings) -> dict[str, str]:
     if not header_safe(values.mail_from_name):
         errors["mail_from_name"] = ("Absendername darf keine Zeilenumbrüche, Steuerzeichen "
                                     "oder kodierten Zeichenfolgen („=?…?=“) enthalten.")
+    if values.reply_to:
+        try:
+            validate_email(values.reply_to, check_deliverability=False)
+        except EmailNotValidError:
+            errors["reply_to"] = f"„{values.reply_to}“ ist keine gültige E-Mail-Adresse."
     if not 1 <= values.mail_max_age_hours <= MAX_MAIL_AGE_HOURS:
         errors["mail_max_age_hours"] = (f"Zustellung aufgeben nach (Stunden) muss zwischen 1 "
                                         f"und {MAX_MAIL_AGE_HOURS} liegen.")
@@ -44,11 +49,6 @@ def _identity_errors(values: Settings) -> dict[str, str]:
                             "Zeichenfolgen („=?…?=“).")
     if values.dealer_phone and not PHONE.fullmatch(values.dealer_phone):
         errors["dealer_phone"] = f"Telefon: {PHONE_RULE}."
-    if values.reply_to:
-        try:
-            validate_email(values.reply_to, check_deliverability=False)
-        except EmailNotValidError:
-            errors["reply_to"] = f"„{values.reply_to}“ ist keine gültige E-Mail-Adresse."
     return errors
 
 

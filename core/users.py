@@ -72,10 +72,9 @@ def create(session: Session, acting: User, data: dict[str, Any],
     auth.require_role(acting)
     errors: FieldErrors = {}
     username = clean_text(errors, data, "username", "Benutzername", 64).lower()
-    if username and not username.replace(".", "").replace("-", "").replace("_", "").isalnum():
-        errors["username"] = "Nur Buchstaben, Ziffern, Punkt, Binde- und Unterstrich."
-    elif username and session.scalar(select(User.id).where(User.username == username)):
-        errors["username"] = f"Den Benutzer „{username}“ gibt es schon."
+    problem = auth.username_problem(session, username) if username else None
+    if problem:
+        errors["username"] = problem
     values = _profile(data, errors)
     if errors:
         raise ValidationError(errors)
