@@ -51,16 +51,17 @@ class FieldInputs:
     def __init__(self, fields: tuple[Field, ...], prefill: dict[str, str]) -> None:
         self.getters: dict[str, Callable[[], str]] = {}
         self.marks: dict[str, Any] = {}
+        self.widgets: list[Any] = []  # everything staff type into
         for f in fields:
             if f.intro:
                 ui.label(f.intro).classes("text-sm")
-            self.getters[f.key], self.marks[f.key] = BUILDERS[f.kind](f, prefill.get(f.key, ""))
+            self.getters[f.key], *widgets = BUILDERS[f.kind](f, prefill.get(f.key, ""))
+            self.marks[f.key] = widgets[0]
+            self.widgets += widgets
 
     def on_change(self, callback: Callable[..., Any]) -> None:
-        for widget in self.marks.values():
+        for widget in self.widgets:
             widget.on_value_change(callback)
-            if hasattr(widget, "partner"):  # the appointment's time belongs to its date
-                widget.partner.on_value_change(callback)
 
     def values(self) -> dict[str, str]:
         """Typed text, stripped; empty fields left out so core can say what is missing."""
@@ -68,7 +69,8 @@ class FieldInputs:
         return {key: value for key, value in data.items() if value}
 
 
-Built = tuple[Callable[[], str], Any]  # (value getter, the widget that shows its error)
+# (value getter, the widget that shows the field's error, further widgets of the field)
+Built = tuple[Any, ...]
 
 
 def _text(f: Field, initial: str) -> Built:
@@ -103,9 +105,8 @@ def _appointment(f: Field, initial: str) -> Built:
             "outlined dense").classes("w-36")
         hour.picker.props("format24h")
         hour.mark(f"input-{f.marker}-time")
-    day.partner = hour
     # Only a date with a time is an appointment: half of one is "missing", not "wrong".
-    return (lambda: f"{day.value} {hour.value}" if day.value and hour.value else ""), day
+    return (lambda: f"{day.value} {hour.value}" if day.value and hour.value else ""), day, hour
 
 
 BUILDERS: dict[str, Callable[[Field, str], Built]] = {
