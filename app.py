@@ -3,7 +3,8 @@
     python app.py                      serve the console (KP_HOST / KP_PORT)
     python app.py tick [--at ISO]      run every due rule and drain the outbox as of an instant
     python app.py create-user          create a user (prompts, or --username/--role/--password)
-    python app.py import KIND FILE     import a DMS export (customers|orders) from CSV
+    python app.py import KIND FILE     import a DMS export (customers|orders|vehicles|…) from CSV
+    python app.py export optouts FILE  the opted-out customers as CSV for the DMS
 
 Wires configuration, database, dev mailbox, scheduler, pages and API together; the domain
 lives in core/, the HTTP edge in pages/, the ticker in scheduler/."""
@@ -108,12 +109,17 @@ def demo_password() -> str:
 def prepare_demo(db: Database) -> list[str]:
     """Demo mode: the demo admin (if there is no user yet) and the demo data on first start.
     Returns console lines about what was done."""
+    from core.mail.templates import seed_defaults
+
     lines, now = [], clock.now()
     with db.session(write=True) as session:
         if not auth.has_users(session):
             auth.create_user(session, DEMO_ADMIN, demo_password(), "admin", "Demo-Admin",
                              DEMO_ADMIN_EMAIL, now=now)
             lines.append("Demo-Administrator angelegt.")
+        # A module's demo may tell a story with mails (the service run of past weeks): their
+        # templates must exist even in a database nobody opened through open_database.
+        seed_defaults(session, now)
         settings = settings_mod.load(session)
         if not settings.dealer_legal_name and "dealer_legal_name" not in \
                 settings_mod.env_overrides():
@@ -283,7 +289,33 @@ def parser() -> argparse.ArgumentParser:
                             help="fehlerhafte Zeilen überspringen statt alles abzulehnen")
     import_cmd.add_argument("--map", action="append", default=[], metavar="FELD=SPALTE",
                             help="Spalte der Datei einem Feld zuordnen (mehrfach möglich)")
+    export_cmd = commands.add_parser("export", help="Daten als CSV exportieren")
+    export_cmd.add_argument("kind", choices=("optouts",),
+                            help="optouts = abgemeldete Kunden (Kundennummer;E-Mail;Abgemeldet am)")
+    export_cmd.add_argument("file", help="Zieldatei (CSV, UTF-8 mit BOM, ;-getrennt)")
     return root
+
+
+def export_csv(args: argparse.Namespace) -> int:
+    """Write the opt-outs for the DMS; a German message instead of a traceback on failure."""
+    from pathlib import Path
+
+    from core import optout
+
+    db = open_database(settings_mod.from_environment().database_url)
+    try:
+        with db.session() as session:
+            data = optout.export_csv(session, settings_mod.load(session).timezone)
+        Path(args.file).write_bytes(data)
+    except OSError as exc:
+        print(f"Datei „{args.file}“ konnte nicht geschrieben werden: {exc.strerror}.",
+              file=sys.stderr)
+        return 1
+    finally:
+        db.engine.dispose()
+    lines = data.decode("utf-8-sig").count("\n") - 1
+    print(f"{lines} Abmeldungen nach {args.file} geschrieben.")
+    return 0
 
 
 def import_csv(args: argparse.Namespace) -> int:
@@ -313,6 +345,8 @@ def main(argv: list[str] | None = None) -> int:
         return create_user(args)
     if args.command == "import":
         return import_csv(args)
+    if args.command == "export":
+        return export_csv(args)
     serve()
     return 0
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -99,6 +100,9 @@ class Customer(Base):
     country: Mapped[str] = mapped_column(String(60), default="")
     customer_group: Mapped[str] = mapped_column(String(60), default="")
     marketing_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Consent to measure opens and clicks of mails (only asked when KP_TRACKING is on).
+    tracking_consent: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                   server_default=false())
     # Objection / unsubscribe: stops every marketing and automatic mail.
     opted_out_at: Mapped[datetime | None]
     created_at: Mapped[datetime]

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core import consent, events
+from core.csvexport import to_csv_bytes
 from core.errors import NotFound
 from core.mail.tokens import read_unsubscribe_token
 from core.models import Customer, OutboxMessage
@@ -46,3 +48,18 @@ def cancel_waiting_marketing(session: Session, customer_id: int) -> int:
         .where(OutboxMessage.customer_id == customer_id, OutboxMessage.kind == "marketing",
                OutboxMessage.status.in_(PENDING))
         .values(status="cancelled", last_error=consent.OPTED_OUT)).rowcount
+
+
+OPTOUT_HEADER = ("Kundennummer", "E-Mail", "Abgemeldet am")
+
+
+def export_csv(session: Session, timezone: str) -> bytes:
+    """Every opted-out customer as CSV for the DMS (Kundennummer;E-Mail;Abgemeldet am), oldest
+    opt-out first, so the DMS can set its own flag."""
+    rows = session.execute(select(Customer.customer_number, Customer.email,
+                                  Customer.opted_out_at)
+                           .where(Customer.opted_out_at.is_not(None))
+                           .order_by(Customer.opted_out_at, Customer.id))
+    zone = ZoneInfo(timezone)
+    return to_csv_bytes(OPTOUT_HEADER, ((number or "", email, at.astimezone(zone).date())
+                                        for number, email, at in rows), timezone)

@@ -90,6 +90,8 @@ class Settings:
     nightly_at: str = "03:30"
     api_key: str = ""
     send_emails: bool = True
+    # Open/click measurement in mails that offer it, only for customers who consented.
+    tracking: bool = False
     daily_quota: int = 2000
     # Temporary delivery errors are retried this long (from the first one), then the mail fails.
     mail_max_age_hours: int = 72

@@ -129,6 +129,9 @@ KERNEL_SECTIONS: tuple[SettingsSection, ...] = (
     SettingsSection("web", "Web", "public", (
         kernel_field("public_base_url", "Öffentliche Adresse", "Basis der Abmelde- und "
                      "Terminlinks in den Mails; leer = Adresse und Port dieses Servers"),
+        kernel_field("tracking", "Öffnungen und Klicks messen", "nur bei Kunden mit "
+                     "Tracking-Einwilligung (Kundenimport: Spalte „Trackingeinwilligung“); "
+                     "aus: weder Zählpixel noch Klickzählung"),
     )),
     SettingsSection("calendar", "Geschäftskalender", "calendar_month", (
         kernel_field("holiday_country", "Land (Feiertage)", "AT oder DE",

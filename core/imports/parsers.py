@@ -106,6 +106,13 @@ def consent(values: pd.Series) -> Parsed:
     return mapped.fillna("no"), reasons
 
 
+def yes_no(values: pd.Series) -> Parsed:
+    """ja/nein (and the spellings CONSENT_VALUES knows for them) as True/False."""
+    mapped = values.str.lower().map(_CONSENT)
+    bad = ~mapped.isin(("yes", "no")).to_numpy(dtype=bool)
+    return (mapped == "yes"), _reasons(bad, "unbekannter Wert (erlaubt: ja, nein, 1, 0, x)")
+
+
 def whole_number(low: int, high: int) -> Parser:
     """A whole number in [low, high]; "3,0"/"3.0" as spreadsheets sometimes write it pass."""
 

@@ -62,6 +62,9 @@ CUSTOMERS = ImportSpec("customers", "Kunden", (
     F("marketing_consent", "Werbeeinwilligung", "marketing_consent",
       "Werbeeinwilligung (ja/nein/Widerspruch)", False, parsers.consent, default="no",
       synonyms=("Einwilligung", "Werbung")),
+    F("tracking_consent", "Trackingeinwilligung", "tracking_consent",
+      "Tracking-Einwilligung (ja/nein)", False, parsers.yes_no, default=False,
+      synonyms=("Tracking",)),
 ), keys=("customer_number",), sample="kunden.csv")
 
 def kinds() -> dict[str, ImportSpec]:
