@@ -31,6 +31,7 @@ from core.secrets import share_link_key
 MODULES = (
     "tradein",
     "winback",
+    "service",
 )
 # The kernel's pages: each has create() (NiceGUI pages) and/or register(app) (plain routes).
 KERNEL_PAGES = (

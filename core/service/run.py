@@ -1,0 +1,128 @@
+"""The daily service run: every invitation whose next step is due (one indexed query over
+`next_at`) takes that step once - the invitation mail, the reminder, or the call-list entry -
+and moves `next_at` on. A tick at any later instant catches up once; a second tick finds
+nothing. Invitations and reminders are marketing: the consent rule decides, and a refused one
+records why."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from core import consent, events
+from core.calendar import BusinessCalendar
+from core.due import Outcome
+from core.mail import outbox
+from core.service import KEY, config, mails, timeline
+from core.service.models import ServiceDue, ServiceInvitation
+from core.service.timing import local_today, send_instant
+from core.service.types import joined_labels
+from core.settings import Settings
+
+DONE_TEXT = "Keine Reaktion nach Einladung und Erinnerung – nichts mehr für diesen Termin."
+
+
+def due_invitations(session: Session, now: datetime) -> list[ServiceInvitation]:
+    query = (select(ServiceInvitation)
+             .options(joinedload(ServiceInvitation.vehicle),
+                      joinedload(ServiceInvitation.customer))
+             .where(ServiceInvitation.next_at <= now)
+             .order_by(ServiceInvitation.next_at, ServiceInvitation.id))
+    return list(session.scalars(query))
+
+
+def run_due(session: Session, now: datetime, settings: Settings) -> list[Outcome]:
+    """Take every due step; one outcome (the kernel's, as the tick reports it) per step."""
+    due = due_invitations(session, now)
+    if not due:
+        return []
+    timelines = config.load(session).timelines
+    calendar = BusinessCalendar(settings)
+    outcomes = []
+    for invitation in due:
+        step = invitation.next_kind or "invitation"
+        refused = None
+        if step == "call_list":
+            _to_call_list(session, invitation, now)
+        else:
+            refused = _send(session, settings, calendar, timelines, invitation,
+                            step == "reminder", now)
+        customer = invitation.customer
+        outcomes.append(Outcome(KEY, invitation.id, step, step, timeline.NEXT_LABELS[step], now,
+                                refused is None, refused,
+                                customer.full_name if customer is not None else ""))
+    session.flush()
+    return outcomes
+
+
+def _refusal(session: Session, invitation: ServiceInvitation) -> str | None:
+    customer = invitation.customer
+    if customer is None:
+        return consent.NO_ADDRESS
+    return consent.may_send(customer, "marketing",
+                            existing_customer=mails.existing_customer(session, customer.id))
+
+
+def _send(session: Session, settings: Settings, calendar: BusinessCalendar, timelines: dict,
+          invitation: ServiceInvitation, reminder: bool, now: datetime) -> str | None:
+    """Queue the invitation or reminder and plan the next step; the refusal, if any."""
+    refused = _refusal(session, invitation)
+    what = "Erinnerung" if reminder else "Einladung"
+    if refused is not None:
+        invitation.status, invitation.next_kind, invitation.next_at = "suppressed", None, None
+        invitation.outcome = f"{what} nicht gesendet: {refused}"
+        services = joined_labels(invitation.types, settings.holiday_country)
+        events.record(session, now, "mail_suppressed",
+                      f"Service-{what} ({services}) nicht gesendet: {consent.sentence(refused)}",
+                      customer_id=invitation.customer_id, module=KEY, record_id=invitation.id,
+                      data={"reason": "opted_out" if refused == consent.OPTED_OUT else
+                            "not_allowed"})
+        return refused
+    _queue(session, settings, invitation, reminder, now)
+    first = timelines[invitation.types[0]]
+    today = local_today(settings, now)
+    if reminder:
+        invitation.status, invitation.reminded_at = "reminded", now
+        _after_reminder(settings, calendar, first, invitation, now)
+        return None
+    invitation.status, invitation.invited_at = "invited", now
+    day = timeline.reminder_day(today, first)
+    if day is not None:
+        invitation.next_kind, invitation.next_at = "reminder", send_instant(settings, calendar, day)
+    else:
+        _after_reminder(settings, calendar, first, invitation, now)
+    return None
+
+
+def _after_reminder(settings: Settings, calendar: BusinessCalendar, first, invitation:
+                    ServiceInvitation, now: datetime) -> None:
+    if first.call_list:
+        at = max(send_instant(settings, calendar, invitation.due_date), now)
+        invitation.next_kind, invitation.next_at = "call_list", at
+    else:
+        invitation.next_kind = invitation.next_at = None
+        invitation.outcome = DONE_TEXT
+
+
+def _to_call_list(session: Session, invitation: ServiceInvitation, now: datetime) -> None:
+    invitation.status, invitation.call_listed_at = "call_list", now
+    invitation.next_kind = invitation.next_at = None
+    invitation.outcome = "Auf der Anrufliste: keine Reaktion bis zum Fälligkeitstag."
+    events.record(session, now, "service_call_list",
+                  "Service: auf die Anrufliste gesetzt (keine Reaktion bis zur Fälligkeit).",
+                  customer_id=invitation.customer_id, module=KEY, record_id=invitation.id)
+
+
+def _queue(session: Session, settings: Settings, invitation: ServiceInvitation, reminder: bool,
+           now: datetime) -> None:
+    customer, vehicle = invitation.customer, invitation.vehicle
+    dues = dict(session.execute(select(ServiceDue.service_type, ServiceDue.due_date)
+                                .where(ServiceDue.vehicle_id == vehicle.id)).all())
+    key = mails.template_for(invitation.types, reminder)
+    name = "reminder" if reminder else "invitation"
+    outbox.enqueue(session, settings, now, idempotency_key=f"{KEY}:{invitation.id}:{name}",
+                   template_key=key, context=mails.context(settings, invitation, vehicle,
+                                                           customer, dues),
+                   to_addr=customer.email, to_name=customer.full_name, kind="marketing",
+                   customer=customer, module=KEY, record_id=invitation.id)

@@ -1,0 +1,77 @@
+"""The contact timeline of an invitation, as rules on plain values: which due dates become one
+invitation, when it goes out, when the reminder and the call-list entry follow, and what
+stops it. The recompute plans with it; the daily run (core.service.run) follows it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from core.service.history import TypeDue
+from core.service.types import COMBINE_DAYS, Timeline
+
+ACTIVE = frozenset({"invited", "reminded", "call_list"})  # an order found now stops these
+STATUS_LABELS = {
+    "planned": "geplant", "invited": "eingeladen", "reminded": "erinnert",
+    "call_list": "auf der Anrufliste", "booked": "Termin gebucht",
+    "callback": "Rückruf gewünscht", "order_found": "Auftrag gefunden",
+    "suppressed": "nicht gesendet", "done": "ohne Reaktion",
+}
+STATUS_COLORS = {
+    "planned": "blue-grey-5", "invited": "light-blue-8", "reminded": "indigo-6",
+    "call_list": "orange-8", "booked": "green-7", "callback": "deep-purple-6",
+    "order_found": "teal-7", "suppressed": "grey-7", "done": "grey-6",
+}
+NEXT_LABELS = {"invitation": "Einladung", "reminder": "Erinnerung", "call_list": "Anrufliste"}
+
+
+@dataclass(frozen=True)
+class Planned:
+    """An invitation still to come: its types (due order), the first due date and the day
+    the invitation goes out."""
+
+    types: tuple[str, ...]
+    due_date: date
+    invite_on: date
+
+
+def plan(type_dues: list[TypeDue], covered: set[tuple[str, date]],
+         timelines: dict[str, Timeline]) -> list[Planned]:
+    """The invitations to plan: every due date without an exclusion and not yet covered by
+    an invitation that went out (or was held back); types due within COMBINE_DAYS of the
+    first of a group go out together."""
+    open_dues = [d for d in type_dues if not d.excluded
+                 and (d.service_type, d.due.due_date) not in covered]
+    groups: list[list[TypeDue]] = []
+    for due in sorted(open_dues, key=lambda d: d.due.due_date):
+        if groups and (due.due.due_date - groups[-1][0].due.due_date).days <= COMBINE_DAYS:
+            groups[-1].append(due)
+        else:
+            groups.append([due])
+    result = []
+    for group in groups:
+        first = group[0]
+        days = timelines[first.service_type].invite_days_before
+        result.append(Planned(tuple(d.service_type for d in group), first.due.due_date,
+                              first.due.due_date - timedelta(days=days)))
+    return result
+
+
+def reminder_day(invited_on: date, timeline: Timeline) -> date | None:
+    """The reminder's day, None when the type sends none (0 days)."""
+    if timeline.reminder_after_days <= 0:
+        return None
+    return invited_on + timedelta(days=timeline.reminder_after_days)
+
+
+def first_order_after(orders: list[tuple[str, date, frozenset[str]]], types: list[str],
+                      invited_at: datetime | None, invited_on: date | None
+                      ) -> tuple[str, date, str] | None:
+    """An order of one of the invitation's types dated on or after the invitation day:
+    (order number, day, the type) - the customer came (or booked) on their own."""
+    if invited_at is None or invited_on is None:
+        return None
+    for number, day, found in orders:
+        hit = next((t for t in types if t in found), None)
+        if hit and day >= invited_on:
+            return number, day, hit
+    return None

@@ -1,0 +1,5 @@
+"""Placeholder: being built."""
+
+
+def create() -> None:
+    pass

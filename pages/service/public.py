@@ -1,0 +1,4 @@
+"""Placeholder: being built."""
+from fastapi import APIRouter
+
+router = APIRouter()
