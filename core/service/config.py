@@ -57,32 +57,43 @@ def is_factory(session: Session) -> bool:
         session.scalar(select(ServiceTypeSetting.service_type).limit(1)) is None
 
 
-def _rule_errors(index: int, rule: IntervalRule) -> list[str]:
-    where = f"Zeile {index}"
-    errors = []
+def rule_field_errors(rule: IntervalRule) -> dict[str, str]:
+    """What is wrong with one row, per field (German, without the row number): the settings
+    page marks the very input, save_rules names the row."""
+    errors: dict[str, str] = {}
     if rule.service_type not in INTERVAL_TYPES:
-        errors.append(f"{where}: unbekannte Serviceart „{rule.service_type}“.")
+        errors["service_type"] = f"unbekannte Serviceart „{rule.service_type}“."
     if not rule.none and rule.months is None and rule.km is None:
-        errors.append(f"{where}: bitte Monate oder Kilometer angeben (oder „nie“).")
+        errors["months"] = "bitte Monate oder Kilometer angeben (oder „nie“)."
     if rule.months is not None and not 1 <= rule.months <= MAX_MONTHS:
-        errors.append(f"{where}: Monate zwischen 1 und {MAX_MONTHS}.")
+        errors["months"] = f"Monate zwischen 1 und {MAX_MONTHS}."
     if rule.km is not None and not 1_000 <= rule.km <= MAX_KM:
-        errors.append(f"{where}: Kilometer zwischen 1.000 und {MAX_KM:,}.".replace(",", "."))
+        errors["km"] = f"Kilometer zwischen 1.000 und {MAX_KM:,}.".replace(",", ".")
     if rule.fuel and rule.fuel not in FUELS:
-        errors.append(f"{where}: Kraftstoff muss leer oder eines von {', '.join(FUELS)} sein.")
+        errors["fuel"] = f"Kraftstoff muss leer oder eines von {', '.join(FUELS)} sein."
     if (rule.year_from is not None and rule.year_to is not None
             and rule.year_from > rule.year_to):
-        errors.append(f"{where}: „Baujahr von“ liegt nach „Baujahr bis“.")
+        errors["year_from"] = "„Baujahr von“ liegt nach „Baujahr bis“."
     return errors
+
+
+def missing_general_rows(rules: list[IntervalRule]) -> list[str]:
+    """A German sentence per interval type without a row that matches every vehicle (the
+    fallback when no specific row matches)."""
+    return [f"Für „{label(service_type, 'DE')}“ fehlt die allgemeine Zeile "
+            f"(Marke, Modell, Kraftstoff und Baujahre leer)."
+            for service_type in INTERVAL_TYPES
+            if not any(r.service_type == service_type and not r.specificity for r in rules)]
+
+
+def _rule_errors(index: int, rule: IntervalRule) -> list[str]:
+    return [f"Zeile {index}: {message}" for message in rule_field_errors(rule).values()]
 
 
 def save_rules(session: Session, rules: list[IntervalRule]) -> None:
     """Replace the interval table; ValidationError with every wrong row."""
     errors = [e for i, rule in enumerate(rules, start=1) for e in _rule_errors(i, rule)]
-    for service_type in INTERVAL_TYPES:
-        if not any(r.service_type == service_type and not r.specificity for r in rules):
-            errors.append(f"Für „{label(service_type, 'DE')}“ fehlt die allgemeine Zeile "
-                          f"(Marke, Modell, Kraftstoff und Baujahre leer).")
+    errors += missing_general_rows(rules)
     if errors:
         raise ValidationError({"rules": " ".join(errors)})
     session.execute(delete(ServiceRule))

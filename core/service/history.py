@@ -44,6 +44,16 @@ class TypeDue:
     excluded: str  # "" or why no invitation comes (an open order of this type)
 
 
+def vehicle_readings(stored: list[tuple[date, int]], mileage: int | None,
+                     mileage_on: date | None) -> list[Reading]:
+    """The vehicle file's readings: those kept from earlier files, plus the current mileage
+    unless it is kept already (the snapshot after each import stores it)."""
+    own = [Reading(day, km, "Fahrzeugdaten") for day, km in stored]
+    if mileage is not None and mileage_on is not None and (mileage_on, mileage) not in stored:
+        own.append(Reading(mileage_on, mileage, "Fahrzeugdaten"))
+    return own
+
+
 def build(facts: VehicleFacts, orders: list[Order], readings: list[Reading],
           classifier: Classifier) -> History:
     """Orders in date order, classified; every mileage (vehicle file, orders) a reading."""

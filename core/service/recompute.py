@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from core import events
 from core.calendar import BusinessCalendar
 from core.service import KEY, config, history, timeline
-from core.service.duedates import Reading, VehicleFacts, de_date
+from core.service.duedates import VehicleFacts, de_date
 from core.service.models import (
     ServiceDue,
     ServiceInvitation,
@@ -104,9 +104,8 @@ def _batch(session: Session, context: _Context, ids: list[int]) -> None:
 def _vehicle(session: Session, context: _Context, vehicle, orders: list, readings: list,
              sent: list) -> tuple[list[dict], list[dict]]:
     facts = VehicleFacts(vehicle.make, vehicle.model, vehicle.fuel, vehicle.first_registration)
-    own = [Reading(r.day, r.km, "Fahrzeugdaten") for r in readings]
-    if vehicle.mileage is not None and vehicle.mileage_on is not None:
-        own.append(Reading(vehicle.mileage_on, vehicle.mileage, "Fahrzeugdaten"))
+    own = history.vehicle_readings([(r.day, r.km) for r in readings], vehicle.mileage,
+                                   vehicle.mileage_on)
     past = history.build(facts, [history.Order(o.order_number, o.order_date, o.order_text or "",
                                                o.status, o.mileage) for o in orders],
                          own, context.classifier)

@@ -72,11 +72,10 @@ def _history(session: Session, vehicle: Vehicle, classifier) -> history.History:
     orders = [history.Order(o.order_number, o.order_date, o.order_text, o.status, o.mileage)
               for o in session.scalars(select(WorkshopOrder)
                                        .where(WorkshopOrder.vehicle_id == vehicle.id))]
-    own = [Reading(r.day, r.km, "Fahrzeugdaten") for r in session.scalars(
-        select(VehicleReading).where(VehicleReading.vehicle_id == vehicle.id))]
-    if vehicle.mileage is not None and vehicle.mileage_on is not None and not any(
-            r.day == vehicle.mileage_on and r.km == vehicle.mileage for r in own):
-        own.append(Reading(vehicle.mileage_on, vehicle.mileage, "Fahrzeugdaten"))
+    stored = session.execute(select(VehicleReading.day, VehicleReading.km)
+                             .where(VehicleReading.vehicle_id == vehicle.id)).all()
+    own = history.vehicle_readings([(day, km) for day, km in stored], vehicle.mileage,
+                                   vehicle.mileage_on)
     facts = VehicleFacts(vehicle.make, vehicle.model, vehicle.fuel, vehicle.first_registration)
     return history.build(facts, orders, own, classifier)
 

@@ -1,0 +1,237 @@
+"""What the service pages read beyond core.service.queries: the call list with the number
+staff dial, the vehicles an open order keeps from being invited, the follow-up list with an
+"invited since" filter (the "this week" tile), the vehicle search with the owners' names and
+the amounts of a vehicle's orders (the history the vehicle page gets carries none)."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core import exports
+from core.models import Customer
+from core.paging import capped_count
+from core.service import queries
+from core.service.models import ServiceDue, ServiceInvitation, Vehicle, WorkshopOrder
+from core.service.queries import InvitationRow
+from core.service.types import joined_labels, label
+from core.settings import Settings
+
+C, Inv = Customer, ServiceInvitation
+CALL_STATUSES = ("callback", "call_list")  # who staff should phone
+
+
+def _name(first: str, last: str, company: str) -> str:
+    return f"{first} {last}".strip() or company
+
+
+# --- the call list ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CallRow:
+    id: int
+    vehicle_id: int
+    vehicle_number: str
+    plate: str
+    make: str
+    model: str
+    customer_id: int | None
+    customer_number: str | None
+    first_name: str
+    last_name: str
+    company_name: str
+    phone: str
+    email: str
+    service_types: str
+    due_date: date
+    status: str  # callback | call_list
+    callback_at: datetime | None
+    call_listed_at: datetime | None
+    invited_at: datetime | None
+    reminded_at: datetime | None
+
+    @property
+    def name(self) -> str:
+        return _name(self.first_name, self.last_name, self.company_name)
+
+    @property
+    def types(self) -> list[str]:
+        return [t for t in self.service_types.split(",") if t]
+
+
+_CALL_COLUMNS = (Inv.id, Inv.vehicle_id, Vehicle.vehicle_number, Vehicle.plate, Vehicle.make,
+                 Vehicle.model, Inv.customer_id, C.customer_number, C.first_name, C.last_name,
+                 C.company_name, C.phone, C.email, Inv.service_types, Inv.due_date, Inv.status,
+                 Inv.callback_at, Inv.call_listed_at, Inv.invited_at, Inv.reminded_at)
+
+
+def _invitations(*columns):
+    return (select(*columns).select_from(Inv).join(Vehicle, Vehicle.id == Inv.vehicle_id)
+            .outerjoin(C, C.id == Inv.customer_id))
+
+
+def call_list(session: Session, page: int = 1, page_size: int = 25
+              ) -> tuple[list[CallRow], int]:
+    """Invitations waiting for a phone call (call-back wishes and no reaction), the oldest
+    due date first; one page and the (capped) count."""
+    where = Inv.status.in_(CALL_STATUSES)
+    total = capped_count(session, _invitations(Inv.id).where(where))
+    page, page_size = max(int(page), 1), max(min(int(page_size), 500), 1)
+    query = (_invitations(*_CALL_COLUMNS).where(where).order_by(Inv.due_date, Inv.id)
+             .offset((page - 1) * page_size).limit(page_size))
+    return [CallRow(*values) for values in session.execute(query)], total
+
+
+# --- vehicles excluded by an open order -------------------------------------------------------
+
+@dataclass(frozen=True)
+class ExcludedDue:
+    service_type: str
+    due_date: date
+    why: str  # ServiceDue.excluded: the open order and the words it matched
+
+
+@dataclass(frozen=True)
+class ExcludedVehicle:
+    vehicle_id: int
+    vehicle_number: str
+    plate: str
+    make: str
+    model: str
+    customer_id: int | None
+    customer_number: str | None
+    name: str
+    dues: tuple[ExcludedDue, ...]
+
+
+def excluded_vehicles(session: Session, page: int = 1, page_size: int = 25
+                      ) -> tuple[list[ExcludedVehicle], int]:
+    """Vehicles with at least one due date an open order excludes (what the "Ausgeschlossen"
+    tile counts), the earliest due date first, with every excluded type and why."""
+    excluded = ServiceDue.excluded != ""
+    grouped = select(ServiceDue.vehicle_id).where(excluded).group_by(ServiceDue.vehicle_id)
+    total = capped_count(session, grouped)
+    page, page_size = max(int(page), 1), max(min(int(page_size), 500), 1)
+    ids = list(session.scalars(grouped.order_by(func.min(ServiceDue.due_date),
+                                                ServiceDue.vehicle_id)
+                               .offset((page - 1) * page_size).limit(page_size)))
+    if not ids:
+        return [], total
+    dues: dict[int, list[ExcludedDue]] = defaultdict(list)
+    for vehicle_id, service_type, due_date, why in session.execute(
+            select(ServiceDue.vehicle_id, ServiceDue.service_type, ServiceDue.due_date,
+                   ServiceDue.excluded).where(excluded, ServiceDue.vehicle_id.in_(ids))
+            .order_by(ServiceDue.due_date, ServiceDue.service_type)):
+        dues[vehicle_id].append(ExcludedDue(service_type, due_date, why))
+    rows = {row.id: row for row in session.execute(
+        select(Vehicle.id, Vehicle.vehicle_number, Vehicle.plate, Vehicle.make, Vehicle.model,
+               Vehicle.customer_id, C.customer_number, C.first_name, C.last_name,
+               C.company_name).outerjoin(C, C.id == Vehicle.customer_id)
+        .where(Vehicle.id.in_(ids)))}
+    result = []
+    for vehicle_id in ids:
+        r = rows[vehicle_id]
+        result.append(ExcludedVehicle(r.id, r.vehicle_number, r.plate, r.make, r.model,
+                                      r.customer_id, r.customer_number,
+                                      _name(r.first_name, r.last_name, r.company_name),
+                                      tuple(dues[vehicle_id])))
+    return result, total
+
+
+EXCLUDED_HEADER = ("Fahrzeugnummer", "Kennzeichen", "Fahrzeug", "Kundennummer", "Kunde",
+                   "Serviceart", "Fällig ab", "Grund")
+
+
+def export_excluded(session: Session, settings: Settings, file_format: str = "csv") -> bytes:
+    """Every excluded due date (one line per vehicle and type) as CSV or Excel."""
+    rows, _ = excluded_vehicles(session, page_size=500)
+    country = settings.holiday_country
+    lines = ((v.vehicle_number, v.plate, f"{v.make} {v.model}".strip(), v.customer_number,
+              v.name, label(d.service_type, country), d.due_date, d.why)
+             for v in rows for d in v.dues)
+    return exports.write(file_format, EXCLUDED_HEADER, lines, settings.timezone)
+
+
+# --- the follow-up list with "invited since" -----------------------------------------------
+
+def _where(invited_since: datetime | None, filters: dict) -> list:
+    where = queries.conditions(filters.get("status"), filters.get("service_type"),
+                               filters.get("search", ""), filters.get("invitation_id"))
+    if invited_since is not None:
+        where.append(Inv.invited_at >= invited_since)
+    return where
+
+
+def list_invitations(session: Session, *, invited_since: datetime | None = None,
+                     status: str | None = None, service_type: str | None = None,
+                     search: str = "", invitation_id: int | None = None,
+                     sort: str = "invited_at", descending: bool = True, page: int = 1,
+                     page_size: int | None = 25) -> tuple[list[InvitationRow], int]:
+    """core.service.queries.list_invitations plus `invited_since` (the week tile); the same
+    filters, sort columns and rows."""
+    if sort not in queries.SORT_COLUMNS:
+        raise ValueError(f"Nach „{sort}“ kann nicht sortiert werden.")
+    where = _where(invited_since, {"status": status, "service_type": service_type,
+                                   "search": search, "invitation_id": invitation_id})
+    total = capped_count(session, _invitations(Inv.id).where(*where))
+    column = queries.SORT_COLUMNS[sort]
+    order = (column.desc(), Inv.id.desc()) if descending else (column.asc(), Inv.id.asc())
+    # queries._COLUMNS: exactly the columns InvitationRow is built from, in its order
+    query = _invitations(*queries._COLUMNS).where(*where).order_by(*order)
+    if page_size is not None:
+        page, page_size = max(int(page), 1), max(min(int(page_size), 500), 1)
+        query = query.offset((page - 1) * page_size).limit(page_size)
+    return [InvitationRow(*values) for values in session.execute(query)], total
+
+
+def export_invitations(session: Session, settings: Settings, file_format: str = "csv",
+                       **filters) -> bytes:
+    """The filtered follow-up list (all pages, same order) with queries.EXPORT_HEADER."""
+    rows, _ = list_invitations(session, page_size=None, **filters)
+    country = settings.holiday_country
+
+    def line(r: InvitationRow) -> tuple:  # the columns of queries.export_file, in its order
+        return (r.id, r.vehicle_number, r.plate, f"{r.make} {r.model}".strip(),
+                r.customer_number, r.name, joined_labels(r.types, country),
+                r.due_date, r.invited_at, r.reminded_at, r.opened_at, r.clicked_at,
+                r.booked_at, r.callback_at, r.order_found_at, r.call_listed_at,
+                r.automated_clicks, r.status_label, r.outcome)
+    return exports.write(file_format, queries.EXPORT_HEADER, (line(r) for r in rows),
+                         settings.timezone)
+
+
+# --- vehicle search and order amounts -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class VehicleHit:
+    id: int
+    vehicle_number: str
+    plate: str
+    vin: str
+    name: str  # "VW Golf"
+    owner: str
+    customer_number: str
+
+
+def search_vehicles(session: Session, text: str, limit: int = 20) -> list[VehicleHit]:
+    """core.service.queries.find_vehicles with each owner's name, for the result list."""
+    vehicles = queries.find_vehicles(session, text, limit)
+    ids = {v.customer_id for v in vehicles if v.customer_id is not None}
+    owners = {c.id: c for c in session.scalars(select(C).where(C.id.in_(ids)))} if ids else {}
+    result = []
+    for v in vehicles:
+        owner = owners.get(v.customer_id) if v.customer_id is not None else None
+        result.append(VehicleHit(v.id, v.vehicle_number, v.plate, v.vin, v.name,
+                                 owner.full_name if owner else "",
+                                 (owner.customer_number if owner else None)
+                                 or v.customer_number))
+    return result
+
+
+def order_amounts(session: Session, vehicle_id: int) -> dict[str, int]:
+    """Order number -> amount in cents for one vehicle."""
+    return dict(session.execute(select(WorkshopOrder.order_number, WorkshopOrder.amount_cents)
+                                .where(WorkshopOrder.vehicle_id == vehicle_id)).all())
