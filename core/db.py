@@ -200,3 +200,24 @@ class DriverStatement:
             cursor.execute(sql, parameters)
         finally:
             cursor.close()
+
+
+def driver_rows(connection: Connection, query, params: dict | None = None) -> list[tuple]:
+    """Every row of `query` as a plain tuple straight from the driver, each column converted
+    by its own type only where that type needs it (dates on SQLite, aware instants). For
+    bulk reads where SQLAlchemy's row objects cost more than the query (a full recompute
+    reads a million orders)."""
+    dialect = connection.dialect
+    processors = [column.type.dialect_impl(dialect).result_processor(dialect, None)
+                  for column in query.selected_columns]
+    result = connection.execute(query, params or {})
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    if not any(processors):
+        return rows
+    columns = [list(map(convert, values)) if convert else values
+               for convert, values in zip(processors, zip(*rows, strict=True), strict=True)] \
+        if rows else []
+    return list(zip(*columns, strict=True))

@@ -25,6 +25,9 @@ from pages.frame import not_found_page
 API_PREFIX = "/api/v1"
 NOT_FOUND = "Diese API-Adresse gibt es nicht (siehe README, Abschnitt API)."
 _WRAPPED = "_kundenpilot_wrapped"  # marks our 404 handler, so re-registering never nests
+# Set in the scope of a HEAD request run as GET: a link endpoint that tells link scanners
+# from people (core.service.responses.is_automated) still sees it was a HEAD.
+HEAD_MARK = "kundenpilot.head"
 
 
 def _is_api(request: Request) -> bool:
@@ -108,4 +111,9 @@ class HeadAsGet:
                 message = {"type": "http.response.body", "body": b"", "more_body": False}
             await send(message)
 
-        await self.app(dict(scope, method="GET"), receive, headers_only)
+        await self.app(dict(scope, method="GET", **{HEAD_MARK: True}), receive, headers_only)
+
+
+def request_method(scope: Scope) -> str:
+    """The method the client sent: HEAD for a HEAD that HeadAsGet runs as GET."""
+    return "HEAD" if scope.get(HEAD_MARK) else str(scope.get("method", "GET"))

@@ -20,7 +20,7 @@ from core.errors import ActionNotAllowed, NotFound, ValidationError
 from core.tradein import booking
 from core.tradein.booking import WINDOWS, BookingPage, Wish
 from pages.frame import ACCENT, runtime
-from pages.tradein.booking_html import SHELL, icon
+from pages.public_html import SHELL, icon
 
 router = APIRouter()
 FORM_FIELDS = ("day", "window", "time", "phone", "note")

@@ -1,10 +1,11 @@
-"""Look of the public booking page: one self-contained HTML shell (no external fonts, scripts
+"""Look of the public pages customers open from mails (every module's booking and call-back
+pages): one self-contained HTML shell (no external fonts, scripts
 or images, so nothing tracks the customer and the page loads at once) and a few line icons."""
 from __future__ import annotations
 
 from string import Template
 
-# $title, $dealer, $body, $marker, $accent are filled in by pages.booking (escaped there).
+# $title, $dealer, $body, $marker, $accent are filled in by the page (escaped there).
 SHELL = Template("""<!doctype html>
 <html lang="de"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -50,7 +51,8 @@ SHELL = Template("""<!doctype html>
    border-radius: 8px; background: #fff; color: var(--ink); }
  input:focus, textarea:focus { outline: 2px solid var(--accent); outline-offset: 1px;
                                border-color: var(--accent); }
- [aria-invalid=true] { border-color: #c62828; background: #fff8f8; }
+ input[aria-invalid=true], textarea[aria-invalid=true], select[aria-invalid=true] {
+   border-color: #c62828; background: #fff8f8; }
  .help { font-size: .85rem; color: var(--muted); margin: 4px 0 0; }
  .nowrap { white-space: nowrap; }
  .error { color: #c62828; font-size: .9rem; margin: 4px 0 0; }
