@@ -51,6 +51,7 @@ class BookingView:
     plate: str
     services: str
     due_date: str
+    overdue: bool  # the due date lies in the past: "fällig seit", not "fällig ab"
     outcome: str
     days: tuple[Day, ...]
     opening_hours: str
@@ -93,7 +94,8 @@ def view(session: Session, settings: Settings, invitation_id: int | None,
         phone=(customer.phone if customer is not None else "") or "",
         vehicle=vehicle.name, plate=vehicle.plate,
         services=joined_labels(invitation.types, settings.holiday_country),
-        due_date=de_date(invitation.due_date), outcome=invitation.outcome,
+        due_date=de_date(invitation.due_date),
+        overdue=invitation.due_date < local_today(settings, now), outcome=invitation.outcome,
         days=bookable_days(settings, now) if state == "open" else (),
         opening_hours=settings.opening_hours.strip().replace("-", "–").replace(";", " ·"))
 

@@ -3,13 +3,14 @@ and contact timeline. Empty tables mean the factory defaults (core.service.types
 writes the whole table, a reset deletes it."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from core.errors import ValidationError
 from core.service.classify import Classifier, parse_keywords
+from core.service.duedates import VehicleFacts, matching_rule
 from core.service.models import ServiceRule, ServiceTypeSetting
 from core.service.types import (
     FACTORY_KEYWORDS,
@@ -34,9 +35,19 @@ class Config:
     rules: tuple[IntervalRule, ...]
     keywords: dict[str, tuple[str, ...]]
     timelines: dict[str, Timeline]
+    _matched: dict = field(default_factory=dict, repr=False, compare=False)
 
     def classifier(self) -> Classifier:
         return Classifier(self.keywords)
+
+    def rule_for(self, service_type: str, vehicle: VehicleFacts) -> IntervalRule | None:
+        """The matching interval rule; remembered per kind of vehicle (a fleet of 100,000
+        has a few hundred makes, models, fuels and years)."""
+        key = (service_type, vehicle.make, vehicle.model, vehicle.fuel,
+               vehicle.first_registration.year)
+        if key not in self._matched:
+            self._matched[key] = matching_rule(self.rules, service_type, vehicle)
+        return self._matched[key]
 
 
 def load(session: Session) -> Config:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from core.service.types import TYRE_DATES, IntervalRule
 
@@ -17,23 +18,22 @@ TOO_FAST = f"über {MAX_KM_PER_YEAR:,} km im Jahr".replace(",", ".")
 
 
 def de_date(day: date) -> str:
-    return f"{day:%d.%m.%Y}"
+    return f"{day.day:02d}.{day.month:02d}.{day.year}"  # strftime costs three times as much
 
 
 def de_km(km: float) -> str:
     return f"{round(km):,} km".replace(",", ".")
 
 
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def add_months(day: date, months: int) -> date:
     """The same day `months` later, the month's last day where it is shorter (31.01. + 1)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    for candidate in range(day.day, 27, -1):
-        try:
-            return date(year, month + 1, candidate)
-        except ValueError:
-            continue
-    return date(year, month + 1, min(day.day, 28))
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    last = _MONTH_DAYS[month] + (month == 1 and year % 4 == 0
+                                 and (year % 100 != 0 or year % 400 == 0))
+    return date(year, month + 1, min(day.day, last))
 
 
 def month_start(day: date) -> date:
@@ -47,13 +47,13 @@ def months_between(first: date, second: date) -> int:
 
 # --- mileage ---------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Reading:
-    """A mileage on a day; `ignored` says why it does not count ("" = it counts)."""
+class Reading(NamedTuple):
+    """A mileage on a day; `ignored` says why it does not count ("" = it counts). A plain
+    tuple: a full recompute builds one per order of a million."""
 
     day: date
     km: int
-    source: str = ""  # "Fahrzeugdaten" or "Auftrag 4711"
+    source: str = ""  # "Fahrzeugdaten" or the order number
     ignored: str = ""
 
 
@@ -63,7 +63,7 @@ def checked_readings(readings: Iterable[Reading]) -> list[Reading]:
     150,000 km a year since the last counted reading is a typo too."""
     result: list[Reading] = []
     last: Reading | None = None
-    for reading in sorted(readings, key=lambda r: (r.day, r.km)):
+    for reading in sorted(readings):  # by day, then km
         reason = ""
         if last is not None:
             days = max((reading.day - last.day).days, 1)
@@ -84,6 +84,7 @@ class Projection:
     km_per_day: float
     latest: Reading
     count: int
+    points: tuple[Reading, ...] = ()  # the counted readings, in date order
 
 
 def project(readings: list[Reading]) -> Projection | None:
@@ -92,7 +93,24 @@ def project(readings: list[Reading]) -> Projection | None:
     if len(usable) < 2 or usable[-1].day <= usable[0].day:
         return None
     days = (usable[-1].day - usable[0].day).days
-    return Projection((usable[-1].km - usable[0].km) / days, usable[-1], len(usable))
+    return Projection((usable[-1].km - usable[0].km) / days, usable[-1], len(usable),
+                      tuple(usable))
+
+
+def km_reached(projection: Projection, start: date, start_km: int, target: int) -> date:
+    """When the vehicle reaches `target` km: between two readings if it already has
+    (interpolated from `start`), else projected ahead at the average distance per day."""
+    before_day, before_km = start, start_km
+    for reading in projection.points:
+        if reading.day <= start:
+            continue
+        if reading.km >= target:
+            share = (target - before_km) / max(reading.km - before_km, 1)
+            return before_day + timedelta(days=round((reading.day - before_day).days * share))
+        before_day, before_km = reading.day, reading.km
+    latest = projection.latest
+    ahead = (target - latest.km) / projection.km_per_day
+    return max(start, latest.day + timedelta(days=max(ahead, -36_500)))
 
 
 def km_on(projection: Projection | None, day: date) -> int | None:
@@ -160,20 +178,18 @@ def interval_due(rule: IntervalRule, last: LastDone, projection: Projection | No
     """Whichever of the rule's time and distance comes first after the last time."""
     if rule.none or (rule.months is None and rule.km is None):
         return None
-    candidates: list[Due] = []
-    if rule.months:
-        candidates.append(Due(add_months(last.day, rule.months), "time",
-                              f"{_months_text(rule.months)} nach {last.what} am "
-                              f"{de_date(last.day)}"))
+    by_time = add_months(last.day, rule.months) if rule.months else None
+    by_km = target = None
     if rule.km and projection is not None and projection.km_per_day > 0:
         start_km = last.km if last.km is not None else km_on(projection, last.day) or 0
         target = start_km + rule.km
-        days = (target - projection.latest.km) / projection.km_per_day
-        day = projection.latest.day + timedelta(days=max(days, -36_500))
-        candidates.append(Due(day, "km", f"{de_km(rule.km)} nach {last.what} "
-                              f"(bei {de_km(target)}), hochgerechnet aus "
-                              f"{projection.count} Ständen"))
-    return min(candidates, key=lambda due: (due.due_date, due.basis != "time"))
+        by_km = km_reached(projection, last.day, start_km, target)
+    # The reason is written only for the date that wins (on a tie: time, the simpler one).
+    if by_km is None or (by_time is not None and by_time <= by_km):
+        return Due(by_time, "time", f"{_months_text(rule.months)} nach {last.what} am "
+                                    f"{de_date(last.day)}")
+    return Due(by_km, "km", f"{de_km(rule.km)} nach {last.what} (bei {de_km(target)}), "
+                            f"hochgerechnet aus {projection.count} Ständen")
 
 
 # --- HU / §57a ---------------------------------------------------------------------------------
@@ -206,20 +222,24 @@ def hu_due_at(first_registration: date, done: Iterable[date]) -> Due:
     years later, then every year, always in the punched month. An inspection from the month
     before to the fourth month after the due month keeps the month; one outside that window
     makes its own month the new one."""
-    due = add_months(month_start(first_registration), 36)
-    reason = f"3 Jahre nach Erstzulassung am {de_date(first_registration)}"
+    registered = month_start(first_registration)
+    due = add_months(registered, 36)
+    last = None
     for count, day in enumerate(_distinct_inspections(done, first_registration), start=1):
-        offset = months_between(due, day)
-        kept = -1 <= offset <= 4
+        kept = -1 <= months_between(due, day) <= 4
         base = due if kept else month_start(day)
-        step = 24 if count == 1 else 12
+        # Two years only after the first inspection; one done after the vehicle's fourth year
+        # cannot be the first (an earlier one happened elsewhere, beyond the DMS's knowledge).
+        step = 24 if count == 1 and months_between(registered, base) < 48 else 12
         due = add_months(base, step)
-        years = "2 Jahre" if step == 24 else "1 Jahr"
-        month = f"{base:%m/%Y}"
-        reason = (f"{years} nach der Begutachtung am {de_date(day)} "
-                  + (f"(Monat {month} bleibt)" if kept else f"(außerhalb der Frist: neuer "
-                                                             f"Monat {month})"))
-    return Due(due, "time", reason)
+        last = (day, kept, base, step)
+    if last is None:
+        return Due(due, "time", f"3 Jahre nach Erstzulassung am {de_date(first_registration)}")
+    day, kept, base, step = last
+    years = "2 Jahre" if step == 24 else "1 Jahr"
+    month = f"{base.month:02d}/{base.year}"
+    window = f"(Monat {month} bleibt)" if kept else f"(außerhalb der Frist: neuer Monat {month})"
+    return Due(due, "time", f"{years} nach der Begutachtung am {de_date(day)} {window}")
 
 
 def hu_due(country: str, first_registration: date, done: Iterable[date]) -> Due:

@@ -42,9 +42,13 @@ VARIABLES: dict[str, str] = {
     "vehicle_number": "Fahrzeugnummer aus dem DMS",
     "services": "die fälligen Arbeiten in einem Satzteil, z. B. „Inspektion/Wartung und "
                 "§57a-Begutachtung (Pickerl)“",
-    "service_list": "Liste der fälligen Arbeiten; je Eintrag .label und .due_date "
+    "service_list": "Liste der fälligen Arbeiten; je Eintrag .label, .due_date und .phrase "
                     "(für {% for s in service_list %})",
     "due_date": "frühestes Fälligkeitsdatum, TT.MM.JJJJ",
+    "due_phrase": "„ab dem 05.01.2027“, bei einem schon verstrichenen Datum „schon seit dem "
+                  "02.09.2025“",
+    "overdue": "wahr, wenn das früheste Fälligkeitsdatum schon verstrichen ist "
+               "({% if overdue %}…{% endif %})",
     "booking_url": "Link zur Terminbuchung",
     "callback_url": "Link „Bitte rufen Sie mich an“",
     "vehicle_url": "Link zum Fahrzeug in Kundenpilot (nur in Mails an Mitarbeiter)",
@@ -66,8 +70,14 @@ def existing_customer(session: Session, customer_id: int) -> bool:
         WorkshopOrder.vehicle_id == Vehicle.id, Vehicle.customer_id == customer_id))))
 
 
+def due_phrase(day: date, today: date) -> str:
+    """How a mail names a due date: ahead, or already past (a vehicle whose history knows
+    no such service is due since long)."""
+    return f"ab dem {de_date(day)}" if day >= today else f"schon seit dem {de_date(day)}"
+
+
 def context(settings: Settings, invitation: ServiceInvitation, vehicle: Vehicle,
-            customer: Customer, dues: dict[str, date]) -> dict[str, Any]:
+            customer: Customer, dues: dict[str, date], today: date) -> dict[str, Any]:
     country = settings.holiday_country
     types = invitation.types
     return {
@@ -78,9 +88,12 @@ def context(settings: Settings, invitation: ServiceInvitation, vehicle: Vehicle,
         "vehicle_number": vehicle.vehicle_number,
         "services": joined_labels(types, country),
         "service_list": [{"label": label(t, country),
-                          "due_date": de_date(dues.get(t, invitation.due_date))}
+                          "due_date": de_date(dues.get(t, invitation.due_date)),
+                          "phrase": due_phrase(dues.get(t, invitation.due_date), today)}
                          for t in types],
         "due_date": de_date(invitation.due_date),
+        "due_phrase": due_phrase(invitation.due_date, today),
+        "overdue": invitation.due_date < today,
         "booking_url": links.url(settings, "booking", invitation.id or 0),
         "callback_url": links.url(settings, "callback", invitation.id or 0),
         "vehicle_url": f"{settings.public_base_url.rstrip('/')}/service/fahrzeug/"
@@ -98,7 +111,7 @@ def sample_context(settings: Settings, key: str = INVITATION) -> dict[str, Any]:
     types = "inspection,hu" if key == COMBINED else "inspection"
     invitation = ServiceInvitation(id=0, service_types=types, due_date=date(2027, 3, 1))
     values = context(settings, invitation, vehicle, customer,
-                     {"inspection": date(2027, 3, 1), "hu": date(2027, 4, 1)})
+                     {"inspection": date(2027, 3, 1), "hu": date(2027, 4, 1)}, date(2027, 2, 1))
     return values | {"wish": "Terminwunsch: 12.01.2027, Vormittag" if key == BOOKING else "",
                      "unsubscribe_url": f"{settings.public_base_url.rstrip('/')}/abmelden/"
                                         f"beispiel"}

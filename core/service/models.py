@@ -152,6 +152,8 @@ class ServiceInvitation(Base):
     customer: Mapped[Customer | None] = relationship(lazy="raise")
 
     __table_args__ = (
+        # The follow-up list's default order, read in index order (the id breaks ties).
+        Index("ix_service_invitations_due_id", "due_date", "id"),
         Index("ix_service_invitations_next_at", "next_at",
               sqlite_where=text("next_at IS NOT NULL"),
               postgresql_where=text("next_at IS NOT NULL")),

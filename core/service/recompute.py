@@ -1,18 +1,22 @@
 """Bring the stored due dates and planned invitations up to date after an import: for every
-vehicle (in batches) read its history, compute the due date of each type, stop invitations
-an order has answered, and plan the invitations still to come. The daily run then only reads
-the indexed `next_at` column (DESIGN principle 1)."""
+vehicle (in batches of ids) read its history, compute the due date of each type, stop
+invitations an order has answered, and plan the invitations still to come. The daily run then
+only reads the indexed `next_at` column (DESIGN principle 1).
+
+Only what changed is written: a planned invitation keeps its id while its plan holds, and a
+re-import of an unchanged DMS export writes nothing."""
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from core import events
 from core.calendar import BusinessCalendar
+from core.db import DriverStatement, driver_rows
 from core.service import KEY, config, history, timeline
 from core.service.duedates import VehicleFacts, de_date
 from core.service.models import (
@@ -28,6 +32,20 @@ from core.settings import Settings
 
 BATCH = 2_000
 Progress = Callable[[float], None]
+DUE, INV = ServiceDue.__table__, ServiceInvitation.__table__
+DUE_COLUMNS = ("due_date", "basis", "reason", "excluded")
+_INSERT_DUE = DriverStatement(insert(DUE), ["vehicle_id", "service_type", *DUE_COLUMNS])
+_UPDATE_DUE = DriverStatement(update(DUE).where(
+    DUE.c.vehicle_id == bindparam("v"), DUE.c.service_type == bindparam("t"))
+    .values({c: bindparam(c) for c in DUE_COLUMNS}))
+_DELETE_DUE = DriverStatement(delete(DUE).where(DUE.c.vehicle_id == bindparam("v"),
+                                                DUE.c.service_type == bindparam("t")))
+PLANNED_COLUMNS = ["vehicle_id", "customer_id", "service_types", "due_date", "status",
+                   "next_kind", "next_at", "automated_clicks", "outcome", "created_at"]
+_INSERT_PLANNED = DriverStatement(insert(INV), PLANNED_COLUMNS)
+_MOVE_PLANNED = DriverStatement(update(INV).where(INV.c.id == bindparam("i")).values(
+    next_at=bindparam("next_at"), customer_id=bindparam("customer_id")))
+_DELETE_PLANNED = DriverStatement(delete(INV).where(INV.c.id == bindparam("i")))
 
 
 class _Context:
@@ -55,96 +73,159 @@ def recompute(session: Session, settings: Settings, now: datetime,
         list(session.scalars(select(Vehicle.id).order_by(Vehicle.id)))
     context = _Context(session, settings, now)
     for start in range(0, len(ids), BATCH):
-        _batch(session, context, ids[start:start + BATCH])
+        _batch(session, context, ids[start:start + BATCH], every=vehicle_ids is None)
         if progress is not None:
             progress(min(1.0, (start + BATCH) / max(len(ids), 1)))
     return len(ids)
 
 
-def _grouped(rows: Iterable, key: int = 0) -> dict[int, list]:
-    result: dict[int, list] = defaultdict(list)
+def _grouped(rows: Iterable[tuple]) -> dict[int, list[tuple]]:
+    """Rows by their first column (the vehicle id), the rest of each row kept."""
+    result: dict[int, list[tuple]] = defaultdict(list)
     for row in rows:
-        result[row[key]].append(row)
+        result[row[0]].append(row[1:])
     return result
 
 
-def _batch(session: Session, context: _Context, ids: list[int]) -> None:
-    vehicles = session.execute(select(
-        Vehicle.id, Vehicle.customer_id, Vehicle.make, Vehicle.model, Vehicle.fuel,
-        Vehicle.first_registration, Vehicle.mileage, Vehicle.mileage_on)
-        .where(Vehicle.id.in_(ids))).all()
-    orders = _grouped(session.execute(select(
+def _read(session: Session, ids: list[int], every: bool) -> tuple:
+    """The batch's vehicles, orders, readings, stored dues and invitations, as plain rows.
+    A range of ids rather than a list: one index range scan per table (`every`: the batch is
+    the whole range, else rows of vehicles not asked for are dropped)."""
+    connection = session.connection()
+    low, high = ids[0], ids[-1]
+    wanted = set(ids)
+
+    def rows(query) -> list[tuple]:
+        found = driver_rows(connection, query, {"low": low, "high": high})
+        return found if every else [r for r in found if r[0] in wanted]
+
+    def span(column):
+        return column.between(bindparam("low"), bindparam("high"))
+
+    vehicles = rows(select(Vehicle.id, Vehicle.customer_id, Vehicle.make, Vehicle.model,
+                           Vehicle.fuel, Vehicle.first_registration, Vehicle.mileage,
+                           Vehicle.mileage_on).where(span(Vehicle.id)))
+    orders = _grouped(rows(select(
         WorkshopOrder.vehicle_id, WorkshopOrder.order_number, WorkshopOrder.order_date,
         WorkshopOrder.order_text, WorkshopOrder.status, WorkshopOrder.mileage)
-        .where(WorkshopOrder.vehicle_id.in_(ids))))
-    readings = _grouped(session.execute(select(
-        VehicleReading.vehicle_id, VehicleReading.day, VehicleReading.km)
-        .where(VehicleReading.vehicle_id.in_(ids))))
-    sent = _grouped(session.execute(select(
-        ServiceInvitation.vehicle_id, ServiceInvitation.id, ServiceInvitation.service_types,
-        ServiceInvitation.due_date, ServiceInvitation.status, ServiceInvitation.invited_at,
-        ServiceInvitation.customer_id)
-        .where(ServiceInvitation.vehicle_id.in_(ids), ServiceInvitation.status != "planned")))
-    session.execute(delete(ServiceDue).where(ServiceDue.vehicle_id.in_(ids)))
-    session.execute(delete(ServiceInvitation).where(ServiceInvitation.vehicle_id.in_(ids),
-                                                    ServiceInvitation.status == "planned"))
-    due_rows: list[dict] = []
-    planned_rows: list[dict] = []
+        .where(span(WorkshopOrder.vehicle_id))))
+    readings = _grouped(rows(select(VehicleReading.vehicle_id, VehicleReading.day,
+                                    VehicleReading.km).where(span(VehicleReading.vehicle_id))))
+    dues = _grouped(rows(select(DUE.c.vehicle_id, DUE.c.service_type,
+                                *(DUE.c[c] for c in DUE_COLUMNS))
+                         .where(span(DUE.c.vehicle_id))))
+    invitations = _grouped(rows(select(
+        INV.c.vehicle_id, INV.c.id, INV.c.service_types, INV.c.due_date, INV.c.status,
+        INV.c.invited_at, INV.c.customer_id, INV.c.next_at).where(span(INV.c.vehicle_id))))
+    return vehicles, orders, readings, dues, invitations
+
+
+class _Writes:
+    """The batch's changes, collected column-wise for one executemany each."""
+
+    def __init__(self) -> None:
+        self.lists: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+
+    def add(self, kind: str, **values) -> None:
+        for name, value in values.items():
+            self.lists[kind][name].append(value)
+
+    def flush(self, session: Session) -> None:
+        connection = session.connection()
+        statements = {"delete_due": _DELETE_DUE, "update_due": _UPDATE_DUE,
+                      "insert_due": _INSERT_DUE, "delete_planned": _DELETE_PLANNED,
+                      "move_planned": _MOVE_PLANNED, "insert_planned": _INSERT_PLANNED}
+        for kind, statement in statements.items():
+            if self.lists.get(kind):
+                statement.execute_many(connection, self.lists[kind])
+
+
+def _batch(session: Session, context: _Context, ids: list[int], every: bool) -> None:
+    vehicles, orders, readings, dues, invitations = _read(session, ids, every)
+    writes = _Writes()
     for vehicle in vehicles:
-        found = _vehicle(session, context, vehicle, orders.get(vehicle.id, []),
-                         readings.get(vehicle.id, []), sent.get(vehicle.id, []))
-        due_rows.extend(found[0])
-        planned_rows.extend(found[1])
-    if due_rows:
-        session.execute(insert(ServiceDue), due_rows)
-    if planned_rows:
-        session.execute(insert(ServiceInvitation), planned_rows)
+        _vehicle(session, context, writes, vehicle, orders.get(vehicle[0], ()),
+                 readings.get(vehicle[0], []), dues.get(vehicle[0], ()),
+                 invitations.get(vehicle[0], ()))
+    writes.flush(session)
 
 
-def _vehicle(session: Session, context: _Context, vehicle, orders: list, readings: list,
-             sent: list) -> tuple[list[dict], list[dict]]:
-    facts = VehicleFacts(vehicle.make, vehicle.model, vehicle.fuel, vehicle.first_registration)
-    own = history.vehicle_readings([(r.day, r.km) for r in readings], vehicle.mileage,
-                                   vehicle.mileage_on)
-    past = history.build(facts, [history.Order(o.order_number, o.order_date, o.order_text or "",
-                                               o.status, o.mileage) for o in orders],
-                         own, context.classifier)
+def _vehicle(session: Session, context: _Context, writes: _Writes, vehicle: tuple,
+             orders: Iterable[tuple], readings: list[tuple], stored_dues: Iterable[tuple],
+             invitations: Iterable[tuple]) -> None:
+    vehicle_id, customer_id, make, model, fuel, first_registration, mileage, mileage_on = vehicle
+    past = history.build(VehicleFacts(make, model, fuel, first_registration),
+                         [history.Order(*o) for o in orders],
+                         history.vehicle_readings(readings, mileage, mileage_on),
+                         context.classifier)
     type_dues = history.dues(past, context.config, context.country, context.today)
-    due_rows = [dict(vehicle_id=vehicle.id, service_type=d.service_type,
-                     due_date=d.due.due_date, basis=d.due.basis, reason=d.due.reason,
-                     excluded=d.excluded) for d in type_dues]
-    classified = [(o.number, o.day, frozenset(m)) for o, m in zip(past.orders, past.matches,
-                                                                   strict=True)]
-    _stop_answered(session, context, sent, classified)
-    covered = {(t, row.due_date) for row in sent for t in row.service_types.split(",")}
-    planned = [dict(vehicle_id=vehicle.id, customer_id=vehicle.customer_id,
-                    service_types=",".join(p.types), due_date=p.due_date, status="planned",
-                    next_kind="invitation", next_at=context.send_at(p.invite_on),
-                    automated_clicks=0, outcome="", created_at=context.now)
-               for p in timeline.plan(type_dues, covered, context.config.timelines)]
-    return due_rows, planned
+    _write_dues(writes, vehicle_id, type_dues, stored_dues)
+    sent = [i for i in invitations if i[3] != "planned"]
+    _stop_answered(session, context, sent, orders)
+    covered = {(t, row[2]) for row in sent for t in row[1].split(",")}
+    plans = timeline.plan(type_dues, covered, context.config.timelines)
+    _write_planned(context, writes, vehicle_id, customer_id, plans,
+                   [i for i in invitations if i[3] == "planned"])
 
 
-def _stop_answered(session: Session, context: _Context, sent: list, orders: list) -> None:
+def _write_dues(writes: _Writes, vehicle_id: int, type_dues: list, stored: Iterable) -> None:
+    before = {row[0]: row[1:] for row in stored}
+    for d in type_dues:
+        values = (d.due.due_date, d.due.basis, d.due.reason, d.excluded)
+        old = before.pop(d.service_type, None)
+        if old is None:
+            writes.add("insert_due", vehicle_id=vehicle_id, service_type=d.service_type,
+                       **dict(zip(DUE_COLUMNS, values, strict=True)))
+        elif tuple(old) != values:
+            writes.add("update_due", v=vehicle_id, t=d.service_type,
+                       **dict(zip(DUE_COLUMNS, values, strict=True)))
+    for service_type in before:
+        writes.add("delete_due", v=vehicle_id, t=service_type)
+
+
+def _write_planned(context: _Context, writes: _Writes, vehicle_id: int,
+                   customer_id: int | None, plans: list, stored: list[tuple]) -> None:
+    """Keep a planned invitation whose types and due date still hold (moved if its day
+    changed), drop the others, add the new ones."""
+    before = {(row[1], row[2]): row for row in stored}
+    for p in plans:
+        at = context.send_at(p.invite_on)
+        old = before.pop((",".join(p.types), p.due_date), None)
+        if old is None:
+            writes.add("insert_planned", vehicle_id=vehicle_id, customer_id=customer_id,
+                       service_types=",".join(p.types), due_date=p.due_date, status="planned",
+                       next_kind="invitation", next_at=at, automated_clicks=0, outcome="",
+                       created_at=context.now)
+        elif old[6] != at or old[5] != customer_id:
+            writes.add("move_planned", i=old[0], next_at=at, customer_id=customer_id)
+    for old in before.values():
+        writes.add("delete_planned", i=old[0])
+
+
+def _stop_answered(session: Session, context: _Context, sent: list[tuple],
+                   orders: Iterable[tuple]) -> None:
     """An order of the invitation's type after it went out: the customer came; no reminder,
     no call-list entry."""
-    for row in sent:
-        if row.status not in timeline.ACTIVE:
-            continue
-        invited_on = local_today(context.settings, row.invited_at) if row.invited_at else None
-        hit = timeline.first_order_after(orders, row.service_types.split(","), row.invited_at,
-                                         invited_on)
+    active = [row for row in sent if row[3] in timeline.ACTIVE]
+    if not active:
+        return
+    classified = [(number, day, context.classifier.types(text))
+                  for number, day, text, _status, _km in orders]
+    for invitation_id, types, _due, _status, invited_at, customer_id, _next in active:
+        invited_on = local_today(context.settings, invited_at) if invited_at else None
+        hit = timeline.first_order_after(sorted(classified, key=lambda o: o[1]),
+                                         types.split(","), invited_at, invited_on)
         if hit is None:
             continue
         number, day, service_type = hit
         text = (f"Auftrag {number} vom {de_date(day)} ({label(service_type, context.country)}) "
                 f"nach der Einladung gefunden")
-        session.execute(update(ServiceInvitation).where(ServiceInvitation.id == row.id).values(
-            status="order_found", order_found_at=context.now, next_kind=None, next_at=None,
-            outcome=text))
+        session.execute(update(ServiceInvitation).where(ServiceInvitation.id == invitation_id)
+                        .values(status="order_found", order_found_at=context.now,
+                                next_kind=None, next_at=None, outcome=text))
         events.record(session, context.now, "service_order_found",
-                      f"Service-Einladung erledigt: {text}.", customer_id=row.customer_id,
-                      module=KEY, record_id=row.id)
+                      f"Service-Einladung erledigt: {text}.", customer_id=customer_id,
+                      module=KEY, record_id=invitation_id)
 
 
 def snapshot_readings(session: Session) -> None:

@@ -19,6 +19,7 @@ from core.models import OutboxMessage
 from core.service import KEY, mails
 from core.service.duedates import de_date
 from core.service.models import ServiceDue, ServiceInvitation
+from core.service.timing import local_today
 from core.settings import Settings
 
 ACTOR = "Kunde (E-Mail-Link)"
@@ -99,7 +100,8 @@ def _tell_staff(session: Session, settings: Settings, invitation: ServiceInvitat
     customer, vehicle = invitation.customer, invitation.vehicle
     dues = dict(session.execute(select(ServiceDue.service_type, ServiceDue.due_date)
                                 .where(ServiceDue.vehicle_id == vehicle.id)).all())
-    context = mails.context(settings, invitation, vehicle, customer, dues) | {"wish": what}
+    context = mails.context(settings, invitation, vehicle, customer, dues,
+                            local_today(settings, now)) | {"wish": what}
     if phone:  # the number the customer typed on the booking page is the one to call
         context["customer_phone"] = phone
     opens = BusinessCalendar(settings).next_open(now)

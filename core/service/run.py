@@ -123,6 +123,7 @@ def _queue(session: Session, settings: Settings, invitation: ServiceInvitation, 
     name = "reminder" if reminder else "invitation"
     outbox.enqueue(session, settings, now, idempotency_key=f"{KEY}:{invitation.id}:{name}",
                    template_key=key, context=mails.context(settings, invitation, vehicle,
-                                                           customer, dues),
+                                                           customer, dues,
+                                                           local_today(settings, now)),
                    to_addr=customer.email, to_name=customer.full_name, kind="marketing",
                    customer=customer, module=KEY, record_id=invitation.id)

@@ -13,6 +13,7 @@ from core.mail.sources import KINDS, Preview
 from core.models import Customer
 from core.service import mails
 from core.service.models import ServiceDue, ServiceInvitation, Vehicle
+from core.service.timing import local_today
 
 
 class ServiceTemplates:
@@ -47,7 +48,8 @@ class ServiceTemplates:
         dues = dict(session.execute(select(ServiceDue.service_type, ServiceDue.due_date).where(
             ServiceDue.vehicle_id == invitation.vehicle_id)).all())
         customer = invitation.customer
-        context = mails.context(settings, invitation, invitation.vehicle, customer, dues)
+        context = mails.context(settings, invitation, invitation.vehicle, customer, dues,
+                                local_today(settings, now))
         if kind == "staff":
             return Preview(outbox.mail_context(settings, context, None, kind),
                            f"Service-Center <{settings.service_center_email}>")

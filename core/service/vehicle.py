@@ -14,7 +14,7 @@ from core.errors import NotFound
 from core.ids import in_range
 from core.models import Customer
 from core.service import config, history
-from core.service.classify import Matches
+from core.service.classify import Classifier, Matches
 from core.service.duedates import Reading, VehicleFacts
 from core.service.models import (
     ServiceDue,
@@ -68,10 +68,14 @@ def by_number(session: Session, vehicle_number: str) -> Vehicle:
     return vehicle
 
 
-def _history(session: Session, vehicle: Vehicle, classifier) -> history.History:
-    orders = [history.Order(o.order_number, o.order_date, o.order_text, o.status, o.mileage)
-              for o in session.scalars(select(WorkshopOrder)
-                                       .where(WorkshopOrder.vehicle_id == vehicle.id))]
+def _orders(session: Session, vehicle: Vehicle) -> list[history.Order]:
+    return [history.Order(o.order_number, o.order_date, o.order_text, o.status, o.mileage)
+            for o in session.scalars(select(WorkshopOrder)
+                                     .where(WorkshopOrder.vehicle_id == vehicle.id))]
+
+
+def _history(session: Session, vehicle: Vehicle, orders: list[history.Order],
+             classifier: Classifier) -> history.History:
     stored = session.execute(select(VehicleReading.day, VehicleReading.km)
                              .where(VehicleReading.vehicle_id == vehicle.id)).all()
     own = history.vehicle_readings([(day, km) for day, km in stored], vehicle.mileage,
@@ -104,7 +108,9 @@ def _line(due: ServiceDue, country: str, customer: Customer | None,
 
 
 def detail(session: Session, settings: Settings, vehicle: Vehicle) -> VehicleDetail:
-    past = _history(session, vehicle, config.load(session).classifier())
+    classifier = config.load(session).classifier()
+    orders = sorted(_orders(session, vehicle), key=lambda o: (o.day, o.number), reverse=True)
+    past = _history(session, vehicle, orders, classifier)
     invitations = list(session.scalars(select(ServiceInvitation)
                                        .where(ServiceInvitation.vehicle_id == vehicle.id)
                                        .order_by(ServiceInvitation.due_date.desc(),
@@ -114,7 +120,7 @@ def detail(session: Session, settings: Settings, vehicle: Vehicle) -> VehicleDet
     country = settings.holiday_country
     return VehicleDetail(
         vehicle, vehicle.customer, past.readings,
-        list(zip(reversed(past.orders), reversed(past.matches), strict=True)),
+        [(order, classifier.matches(order.text)) for order in orders],
         [_line(d, country, vehicle.customer, invitations) for d in dues], invitations)
 
 

@@ -100,6 +100,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('service_invitations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_service_invitations_customer_id'), ['customer_id'], unique=False)
+        batch_op.create_index('ix_service_invitations_due_id', ['due_date', 'id'], unique=False)
         batch_op.create_index('ix_service_invitations_next_at', ['next_at'], unique=False, sqlite_where=sa.text('next_at IS NOT NULL'), postgresql_where=sa.text('next_at IS NOT NULL'))
         batch_op.create_index(batch_op.f('ix_service_invitations_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_service_invitations_vehicle_id'), ['vehicle_id'], unique=False)
@@ -144,6 +145,7 @@ def downgrade() -> None:
     with op.batch_alter_table('service_invitations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_service_invitations_vehicle_id'))
         batch_op.drop_index(batch_op.f('ix_service_invitations_status'))
+        batch_op.drop_index('ix_service_invitations_due_id')
         batch_op.drop_index('ix_service_invitations_next_at', sqlite_where=sa.text('next_at IS NOT NULL'), postgresql_where=sa.text('next_at IS NOT NULL'))
         batch_op.drop_index(batch_op.f('ix_service_invitations_customer_id'))
 

@@ -256,3 +256,21 @@ def test_add_months_clamps(day, months, expected):
 ])
 def test_a_change_shortly_before_the_season_date_serves_that_season(changed, today, expected):
     assert dd.tyre_due(changed, today, 24).due_date == expected
+
+
+def test_a_distance_already_driven_is_dated_between_the_readings_not_before_registration():
+    # No inspection in the DMS; the car did 84,100 km in seven years but only 4,800 km in
+    # the last one: 15,000 km were reached about 15 months after registration.
+    readings = dd.checked_readings([Reading(date(2025, 12, 10), 84_100),
+                                    Reading(date(2026, 11, 20), 88_900)])
+    due = dd.interval_due(st.IntervalRule("inspection", km=15_000),  # distance only
+                          LastDone(date(2018, 12, 5), 0, "Erstzulassung"),
+                          dd.project(readings))
+    assert due.basis == "km" and due.due_date == date(2020, 3, 6)
+
+
+def test_at_an_inspection_first_seen_after_the_fourth_year_is_followed_yearly():
+    # Registered 09/2019, the 3-year inspection happened elsewhere; ours in 09/2025 is at
+    # least the second, so the next one is a year later, not two.
+    due = dd.hu_due_at(date(2019, 9, 2), [date(2025, 9, 5)])
+    assert due.due_date == date(2026, 9, 1) and due.reason.startswith("1 Jahr nach")

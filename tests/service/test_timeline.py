@@ -151,8 +151,8 @@ def test_types_due_within_60_days_go_out_as_one_invitation(sdb, settings, smtp_s
     [mail] = smtp_sink.messages
     assert "§57a-Begutachtung (Pickerl) und Inspektion/Wartung" in str(mail["Subject"])
     text = mail.get_body(("plain",)).get_content()
-    assert "- §57a-Begutachtung (Pickerl): ab 01.01.2027" in text
-    assert "- Inspektion/Wartung: ab 05.01.2027" in text
+    assert "- §57a-Begutachtung (Pickerl): ab dem 01.01.2027" in text
+    assert "- Inspektion/Wartung: ab dem 05.01.2027" in text
     assert tick(sdb, settings, INVITE) == []  # the inspection came with it
 
 
@@ -192,3 +192,13 @@ def test_without_consent_only_an_existing_workshop_customer_is_invited(sdb, sett
     assert by_vehicle["Eva Huber1002"].reason == consent.NO_BASIS
     assert [m["To"].addresses[0].addr_spec for m in smtp_sink.messages] == \
         ["eva1001@example.at"]
+
+
+def test_a_long_overdue_service_is_invited_at_once_and_called_overdue(sdb, settings, smtp_sink):
+    customer(sdb)
+    vehicle(sdb)  # no order at all: the first inspection was due a year after registration
+    assert due(sdb, "inspection").due_date == date(2026, 6, 10)
+    [outcome] = tick(sdb, settings, local(2026, 11, 24))
+    assert outcome.rule == "invitation"
+    text = smtp_sink.messages[0].get_body(("plain",)).get_content()
+    assert "ist Inspektion/Wartung fällig – schon seit dem 10.06.2026." in text
