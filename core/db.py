@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, Insert, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -183,7 +184,7 @@ class DriverStatement:
         for name in positions:
             values = columns[name] if name in columns else [fixed[name]] * count
             convert = converters.get(name)
-            converted.append([convert(v) for v in values] if convert else values)
+            converted.append(convert_repeated(convert, values) if convert else values)
         cursor = connection.connection.driver_connection.cursor()
         try:
             cursor.executemany(sql, list(zip(*converted, strict=True)))
@@ -217,7 +218,24 @@ def driver_rows(connection: Connection, query, params: dict | None = None) -> li
         result.close()
     if not any(processors):
         return rows
-    columns = [list(map(convert, values)) if convert else values
+    columns = [convert_repeated(convert, values) if convert else values
                for convert, values in zip(processors, zip(*rows, strict=True), strict=True)] \
         if rows else []
     return list(zip(*columns, strict=True))
+
+
+def convert_repeated(convert: Callable[[Any], Any], values: Sequence[Any]) -> list:
+    """`convert` applied to every value, once per distinct value: bulk rows repeat dates and
+    instants a lot (a million orders have a few thousand days), and a type's converter costs
+    more than a dictionary lookup."""
+    done: dict[Any, Any] = {}
+    result = []
+    for value in values:
+        try:
+            result.append(done[value])
+        except KeyError:
+            done[value] = converted = convert(value)
+            result.append(converted)
+        except TypeError:  # unhashable (a JSON document): converted as it is
+            result.append(convert(value))
+    return result
