@@ -79,7 +79,7 @@ def load_forecast() -> list[dict[str, Any]]:
     return result
 
 
-def _tile(tile: Tile, marker: str, large: bool) -> ui.label:
+def tile_card(tile: Tile, marker: str, large: bool) -> ui.label:
     """A clickable card with a big number; returns the number label for live updates."""
     color, icon = tile.color, tile.icon
     link = ui.link(target=tile.href).classes("no-underline text-inherit").mark(marker)
@@ -109,7 +109,7 @@ def _tile_groups(view: dict[str, ui.label]) -> None:
         with ui.element("div").classes(f"w-full grid {grid} gap-3"):
             for tile in group.tiles:
                 marker = tile_marker(module.key, tile)
-                view[marker] = _tile(tile, marker, group.large)
+                view[marker] = tile_card(tile, marker, group.large)
 
 
 def _mail_state(counts_view: dict[str, ui.label]) -> None:

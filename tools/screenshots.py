@@ -96,6 +96,8 @@ def _pages(server: liveserver.LiveServer) -> list[tuple[str, str]]:
         ("15-not-found", "/gibt-es-nicht"),
         *_winback_pages(db_file),
         *_customer_pages(db_file),
+        *_service_pages(db_file),
+        *_service_link_pages(server, db_file),
     ]
 
 
@@ -115,6 +117,87 @@ def _customer_pages(db_file: Path) -> list[tuple[str, str]]:
         ("31-customer-dms-twin", f"/kunden/{dms}"),
         ("32-customer-opted-out", f"/kunden/{opted_out}"),
     ]
+
+
+def _service_pages(db_file: Path) -> list[tuple[str, str]]:
+    """The service pages: overview with the call list, the follow-up list and its excluded
+    tab, a vehicle with a mistyped mileage (the demo multiplies one order's reading by ten)
+    and a vehicle an open order excludes."""
+    typo = _first(db_file, "select o.vehicle_id from workshop_orders o join vehicles v"
+                           " on v.id = o.vehicle_id where o.mileage > v.mileage * 3"
+                           " order by o.vehicle_id")
+    excluded = _first(db_file, "select vehicle_id from service_dues where excluded != ''"
+                               " order by vehicle_id")
+    return [
+        ("40-service-overview", "/service"),
+        ("41-service-followup", "/service/nachverfolgen"),
+        ("42-service-followup-excluded", "/service/nachverfolgen?kachel=excluded"),
+        ("43-service-vehicle-typo", f"/service/fahrzeug/{typo}"),
+        ("44-service-vehicle-excluded", f"/service/fahrzeug/{excluded}"),
+    ]
+
+
+def _service_link_pages(server: liveserver.LiveServer,
+                        db_file: Path) -> list[tuple[str, str]]:
+    """The service settings page and the pages customers open from service mails (links
+    signed with the server's key, adopted from its database)."""
+    from core.db import Database
+    from core.secrets import share_link_key
+    from core.service import links
+
+    share_link_key(Database(server.db_url))
+    open_one = _first(db_file, "select id from service_invitations where status in"
+                               " ('invited', 'reminded', 'call_list') order by id")
+    other = _first(db_file, "select id from service_invitations where status in"
+                            " ('invited', 'reminded', 'call_list') order by id desc")
+    booked = _first(db_file, "select id from service_invitations where status = 'booked'"
+                             " order by id")
+    return [
+        ("46-service-settings", "/service/einstellungen"),
+        ("47-service-booking", links.PATHS["booking"] + links.token("booking", open_one)),
+        ("48-service-callback", links.PATHS["callback"] + links.token("callback", other)),
+        ("49-service-booked", links.PATHS["booking"] + links.token("booking", booked)),
+        ("50-service-link-invalid", "/service/buchen/kaputt"),
+    ]
+
+
+def _service_settings_errors(driver, server: liveserver.LiveServer, out: Path,
+                             settle: float, width: int) -> None:
+    """The service settings with a refused interval row (0 months): marked, nothing lost."""
+    from selenium.webdriver.common.keys import Keys
+
+    driver.set_window_size(width, 1000)
+    driver.get(server.url + "/service/einstellungen")
+    months = liveserver.wait_for(driver, liveserver.field_xpath("Monate"))
+    months.send_keys(Keys.CONTROL, "a")
+    months.send_keys("0")
+    button = liveserver.wait_for(driver, liveserver.button_xpath("Intervalle speichern"))
+    driver.execute_script("arguments[0].click()", button)
+    liveserver.wait_text(driver, "Nicht gespeichert – bitte korrigieren:")
+    time.sleep(settle)
+    _save_full_height(driver, out / f"46b-service-settings-errors-{width}.png", width)
+    print(f"  {f'46b-service-settings-errors-{width}.png':34} /service/einstellungen (0 Monate)")
+
+
+def _service_booking_errors(driver, server: liveserver.LiveServer, out: Path, settle: float,
+                            width: int) -> None:
+    """The built-in service booking form sent back with a wrong phone number (422)."""
+    from selenium.webdriver.common.by import By
+
+    [path] = [p for name, p in _service_link_pages(server, server.workdir / "kundenpilot.db")
+                 if name == "47-service-booking"]
+    driver.set_window_size(width, 1000)
+    driver.get(server.url + path)
+    liveserver.wait_for(driver, "//select[@id='day']")
+    driver.execute_script("document.getElementById('day').selectedIndex = 3")
+    driver.find_element(By.ID, "phone").clear()
+    driver.find_element(By.ID, "phone").send_keys("0664 / abc")
+    driver.find_element(By.ID, "note").send_keys("Bitte Ersatzwagen reservieren.")
+    driver.execute_script("document.getElementById('day').form.submit()")
+    liveserver.wait_for(driver, "//*[@data-testid='service-booking-errors']")
+    time.sleep(settle)
+    _save_full_height(driver, out / f"47b-service-booking-errors-{width}.png", width)
+    print(f"  {f'47b-service-booking-errors-{width}.png':34} {path} (falsche Telefonnummer)")
 
 
 def _search(driver, server: liveserver.LiveServer, out: Path, settle: float,
@@ -211,6 +294,10 @@ def main(argv: list[str] | None = None) -> int:
                     _search(driver, server, args.out, args.settle, width)
                 if args.only in "25b-import-report":
                     _import_report(driver, server, work, args.out, args.settle, width)
+                if args.only in "46b-service-settings-errors":
+                    _service_settings_errors(driver, server, args.out, args.settle, width)
+                if args.only in "47b-service-booking-errors":
+                    _service_booking_errors(driver, server, args.out, args.settle, width)
         finally:
             driver.quit()
             server.stop()

@@ -120,9 +120,11 @@ def _past_weeks(session: Session, settings: Settings, rng: random.Random, now) -
             ServiceInvitation.status == "invited", ServiceInvitation.invited_at == at)).all()
         for invitation in invited:
             answer = rng.random()
-            later = at + timedelta(days=rng.randint(1, 3), hours=rng.randint(1, 8))
+            # an answer within three days, but never one from the future
+            later = min(at + timedelta(days=rng.randint(1, 3), hours=rng.randint(1, 8)),
+                        now - timedelta(hours=rng.randint(1, 6)))
             if answer < 0.25:
-                day = recompute.local_today(settings, later) + timedelta(days=rng.randint(5, 20))
+                day = local_today(settings, later) + timedelta(days=rng.randint(5, 20))
                 wish = responses.Wish(day, rng.choice(("Vormittag", "Nachmittag")))
                 responses.book(session, settings, invitation.id, wish, later)
             elif answer < 0.35:

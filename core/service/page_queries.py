@@ -16,8 +16,7 @@ from core.models import Customer
 from core.paging import capped_count
 from core.service import queries
 from core.service.models import ServiceDue, ServiceInvitation, Vehicle, WorkshopOrder
-from core.service.queries import InvitationRow
-from core.service.types import joined_labels, label
+from core.service.types import label
 from core.settings import Settings
 
 C, Inv = Customer, ServiceInvitation
@@ -153,54 +152,6 @@ def export_excluded(session: Session, settings: Settings, file_format: str = "cs
               v.name, label(d.service_type, country), d.due_date, d.why)
              for v in rows for d in v.dues)
     return exports.write(file_format, EXCLUDED_HEADER, lines, settings.timezone)
-
-
-# --- the follow-up list with "invited since" -----------------------------------------------
-
-def _where(invited_since: datetime | None, filters: dict) -> list:
-    where = queries.conditions(filters.get("status"), filters.get("service_type"),
-                               filters.get("search", ""), filters.get("invitation_id"))
-    if invited_since is not None:
-        where.append(Inv.invited_at >= invited_since)
-    return where
-
-
-def list_invitations(session: Session, *, invited_since: datetime | None = None,
-                     status: str | None = None, service_type: str | None = None,
-                     search: str = "", invitation_id: int | None = None,
-                     sort: str = "invited_at", descending: bool = True, page: int = 1,
-                     page_size: int | None = 25) -> tuple[list[InvitationRow], int]:
-    """core.service.queries.list_invitations plus `invited_since` (the week tile); the same
-    filters, sort columns and rows."""
-    if sort not in queries.SORT_COLUMNS:
-        raise ValueError(f"Nach „{sort}“ kann nicht sortiert werden.")
-    where = _where(invited_since, {"status": status, "service_type": service_type,
-                                   "search": search, "invitation_id": invitation_id})
-    total = capped_count(session, _invitations(Inv.id).where(*where))
-    column = queries.SORT_COLUMNS[sort]
-    order = (column.desc(), Inv.id.desc()) if descending else (column.asc(), Inv.id.asc())
-    # queries._COLUMNS: exactly the columns InvitationRow is built from, in its order
-    query = _invitations(*queries._COLUMNS).where(*where).order_by(*order)
-    if page_size is not None:
-        page, page_size = max(int(page), 1), max(min(int(page_size), 500), 1)
-        query = query.offset((page - 1) * page_size).limit(page_size)
-    return [InvitationRow(*values) for values in session.execute(query)], total
-
-
-def export_invitations(session: Session, settings: Settings, file_format: str = "csv",
-                       **filters) -> bytes:
-    """The filtered follow-up list (all pages, same order) with queries.EXPORT_HEADER."""
-    rows, _ = list_invitations(session, page_size=None, **filters)
-    country = settings.holiday_country
-
-    def line(r: InvitationRow) -> tuple:  # the columns of queries.export_file, in its order
-        return (r.id, r.vehicle_number, r.plate, f"{r.make} {r.model}".strip(),
-                r.customer_number, r.name, joined_labels(r.types, country),
-                r.due_date, r.invited_at, r.reminded_at, r.opened_at, r.clicked_at,
-                r.booked_at, r.callback_at, r.order_found_at, r.call_listed_at,
-                r.automated_clicks, r.status_label, r.outcome)
-    return exports.write(file_format, queries.EXPORT_HEADER, (line(r) for r in rows),
-                         settings.timezone)
 
 
 # --- vehicle search and order amounts -----------------------------------------------------------

@@ -107,7 +107,8 @@ def _base(*columns) -> Select:
 
 
 def conditions(status: str | None = None, service_type: str | None = None, search: str = "",
-               invitation_id: int | None = None, vehicle_number: str | None = None) -> list:
+               invitation_id: int | None = None, vehicle_number: str | None = None,
+               invited_since: datetime | None = None) -> list:
     """The list's filters; ValueError (German) for an unknown status or type."""
     where = [Inv.status.in_(LISTED)]
     if status:
@@ -123,6 +124,8 @@ def conditions(status: str | None = None, service_type: str | None = None, searc
         where.append(Inv.id == invitation_id)
     if vehicle_number:
         where.append(Vehicle.vehicle_number == vehicle_number)
+    if invited_since is not None:  # the "this week" tile
+        where.append(Inv.invited_at >= invited_since)
     text = (search or "").strip()
     if text:
         like = f"%{text}%"
@@ -135,15 +138,19 @@ def conditions(status: str | None = None, service_type: str | None = None, searc
 def list_invitations(session: Session, *, status: str | None = None,
                      service_type: str | None = None, search: str = "",
                      invitation_id: int | None = None, vehicle_number: str | None = None,
+                     invited_since: datetime | None = None,
                      sort: str = "due_date", descending: bool = True, page: int = 1,
                      page_size: int | None = 25) -> tuple[list[InvitationRow], int]:
     """One page of the follow-up list and the (capped) number of matches."""
     if sort not in SORT_COLUMNS:
         raise ValueError(f"Nach „{sort}“ kann nicht sortiert werden.")
-    where = conditions(status, service_type, search, invitation_id, vehicle_number)
+    where = conditions(status, service_type, search, invitation_id, vehicle_number,
+                       invited_since)
     total = capped_count(session, _base(Inv.id).where(*where))
     column = SORT_COLUMNS[sort]
-    order = (column.desc(), Inv.id.desc()) if descending else (column.asc(), Inv.id.asc())
+    # Empty dates (never sent) last either way, as SQLite does by itself and PostgreSQL not.
+    order = ((column.desc().nulls_last(), Inv.id.desc()) if descending
+             else (column.asc().nulls_last(), Inv.id.asc()))
     query = _base(*_COLUMNS).where(*where).order_by(*order)
     if page_size is not None:
         page, page_size = max(int(page), 1), max(min(int(page_size), 500), 1)

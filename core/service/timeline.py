@@ -9,12 +9,13 @@ from datetime import date, datetime, timedelta
 from core.service.history import TypeDue
 from core.service.types import COMBINE_DAYS, Timeline
 
-ACTIVE = frozenset({"invited", "reminded", "call_list"})  # an order found now stops these
+# An order found now stops these (a call-back wish too: the customer came or booked by phone).
+ACTIVE = frozenset({"invited", "reminded", "call_list", "callback"})
 STATUS_LABELS = {
     "planned": "geplant", "invited": "eingeladen", "reminded": "erinnert",
     "call_list": "auf der Anrufliste", "booked": "Termin gebucht",
     "callback": "Rückruf gewünscht", "order_found": "Auftrag gefunden",
-    "suppressed": "nicht gesendet", "done": "ohne Reaktion",
+    "suppressed": "nicht gesendet", "done": "abgeschlossen",
 }
 STATUS_COLORS = {
     "planned": "blue-grey-5", "invited": "light-blue-8", "reminded": "indigo-6",

@@ -16,6 +16,7 @@ from core.models import Customer
 from core.service import config, history
 from core.service.classify import Classifier, Matches
 from core.service.duedates import Reading, VehicleFacts
+from core.service.mails import existing_customer
 from core.service.models import (
     ServiceDue,
     ServiceInvitation,
@@ -84,27 +85,28 @@ def _history(session: Session, vehicle: Vehicle, orders: list[history.Order],
     return history.build(facts, orders, own, classifier)
 
 
-def _why_none(due: ServiceDue, customer: Customer | None,
+def _why_none(session: Session, due: ServiceDue, customer: Customer | None,
               invitations: list[ServiceInvitation]) -> str:
     if due.excluded:
         return f"ausgeschlossen: {due.excluded}"
     for invitation in invitations:
         if due.service_type in invitation.types and invitation.due_date == due.due_date:
             return invitation.outcome or STATUS_LABELS.get(invitation.status, invitation.status)
-    if customer is not None:
-        refused = consent.may_send(customer, "marketing")
+    if customer is not None:  # the rule the daily run asks (core.service.run)
+        refused = consent.may_send(customer, "marketing",
+                                   existing_customer=existing_customer(session, customer.id))
         if refused:
             return refused
     return NO_INVITATION
 
 
-def _line(due: ServiceDue, country: str, customer: Customer | None,
+def _line(session: Session, due: ServiceDue, country: str, customer: Customer | None,
           invitations: list[ServiceInvitation]) -> TypeLine:
     coming = next((i for i in invitations if due.service_type in i.types and i.next_at), None)
     return TypeLine(due.service_type, label(due.service_type, country), due.due_date, due.basis,
                     due.reason, coming.next_kind if coming else None,
                     coming.next_at if coming else None,
-                    None if coming else _why_none(due, customer, invitations))
+                    None if coming else _why_none(session, due, customer, invitations))
 
 
 def detail(session: Session, settings: Settings, vehicle: Vehicle) -> VehicleDetail:
@@ -121,7 +123,7 @@ def detail(session: Session, settings: Settings, vehicle: Vehicle) -> VehicleDet
     return VehicleDetail(
         vehicle, vehicle.customer, past.readings,
         [(order, classifier.matches(order.text)) for order in orders],
-        [_line(d, country, vehicle.customer, invitations) for d in dues], invitations)
+        [_line(session, d, country, vehicle.customer, invitations) for d in dues], invitations)
 
 
 def api_view(found: VehicleDetail) -> dict:

@@ -12,12 +12,20 @@ from pages.api import error, guarded
 from pages.frame import runtime
 
 router = APIRouter()
-# The API's invitation status: "sent" is what staff call "eingeladen"; an invitation whose
-# timeline ran out without a call list stays "reminded".
-API_STATUS = {"invited": "sent", "reminded": "reminded", "done": "reminded",
-              "booked": "booked", "callback": "callback", "order_found": "order_found",
-              "call_list": "call_list", "suppressed": "suppressed"}
-INTERNAL_STATUS = {"sent": "invited", **{k: k for k in API_STATUS.values() if k != "sent"}}
+# The API's invitation statuses and the stored ones each may come from: "sent" is what staff
+# call "eingeladen"; a finished invitation ("done") says how far its timeline got.
+API_STATUSES = {"sent": ("invited",), "reminded": ("reminded", "done"),
+                "booked": ("booked",), "callback": ("callback", "done"),
+                "order_found": ("order_found",), "call_list": ("call_list", "done"),
+                "suppressed": ("suppressed",)}
+
+
+def api_status(row: queries.InvitationRow) -> str:
+    if row.status != "done":
+        return "sent" if row.status == "invited" else row.status
+    if row.callback_at is not None:
+        return "callback"  # the customer asked for the call that closed it
+    return "call_list" if row.call_listed_at is not None else "reminded"
 
 
 @router.get("/vehicles/{vehicle_number}")
@@ -41,20 +49,20 @@ async def service_invitations(request: Request, vehicle_number: str = "",
 
 
 def _invitations(settings: Settings, vehicle_number: str, status: str) -> JSONResponse:
-    if status and status not in INTERNAL_STATUS:
+    if status and status not in API_STATUSES:
         return error(422, errors={"status": f"Unbekannter Status „{status}“ (erlaubt: "
-                                            f"{', '.join(INTERNAL_STATUS)})."})
+                                            f"{', '.join(API_STATUSES)})."})
+    rows = []
     with runtime().db.session() as session:
-        rows, _total = queries.list_invitations(
-            session, status=INTERNAL_STATUS.get(status), vehicle_number=vehicle_number or None,
-            sort="due_date", descending=False, page_size=None)
-        # "reminded" also covers the ones whose timeline ran out ("done")
-        if status == "reminded":
-            more, _ = queries.list_invitations(session, status="done", page_size=None,
-                                               vehicle_number=vehicle_number or None)
-            rows = sorted([*rows, *more], key=lambda r: (r.due_date, r.id))
+        for stored in API_STATUSES.get(status, (None,)):
+            found, _total = queries.list_invitations(
+                session, status=stored, vehicle_number=vehicle_number or None, sort="due_date",
+                descending=False, page_size=None)
+            rows.extend(found)
+    rows = sorted((r for r in rows if not status or api_status(r) == status),
+                  key=lambda r: (r.due_date, r.id))
     return JSONResponse([{
         "vehicle_number": r.vehicle_number, "service_types": r.types,
         "due_date": r.due_date.isoformat(),
         "sent_at": r.invited_at.isoformat() if r.invited_at else None,
-        "status": API_STATUS.get(r.status, r.status)} for r in rows])
+        "status": api_status(r)} for r in rows])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from core import consent, optout
@@ -202,3 +203,36 @@ def test_a_long_overdue_service_is_invited_at_once_and_called_overdue(sdb, setti
     assert outcome.rule == "invitation"
     text = smtp_sink.messages[0].get_body(("plain",)).get_content()
     assert "ist Inspektion/Wartung fällig – schon seit dem 10.06.2026." in text
+
+
+def test_a_call_marked_done_leaves_the_call_list_with_who_called(sdb, settings, smtp_sink):
+    from core import clock
+    from core.auth import create_user
+    from core.errors import ActionNotAllowed
+    from core.service.calls import call_done
+
+    baseline(sdb)
+    tick(sdb, settings, INVITE)
+    tick(sdb, settings, REMIND)
+    tick(sdb, settings, DUE)
+    with sdb.session(write=True) as session:
+        advisor = create_user(session, "berger", "richtig-geheim-1", "service", "Eva Berger",
+                              now=clock.now())
+        invitation = call_done(session, invitations(sdb)[0].id, advisor,
+                               "Termin am 14.01. vereinbart", DUE + timedelta(hours=2))
+        assert invitation.outcome == "Angerufen von Eva Berger: Termin am 14.01. vereinbart"
+    [done] = invitations(sdb)
+    assert done.status == "done" and done.next_at is None
+    with sdb.session(write=True) as session, pytest.raises(
+            ActionNotAllowed, match=r"nicht \(mehr\) auf der Anrufliste"):
+        call_done(session, done.id, advisor, "", DUE + timedelta(hours=3))
+
+
+def test_an_order_after_a_call_back_wish_takes_it_off_the_call_list(sdb, settings, smtp_sink):
+    baseline(sdb)
+    tick(sdb, settings, INVITE)
+    with sdb.session(write=True) as session:
+        responses.request_callback(session, settings, invitations(sdb)[0].id,
+                                   local(2026, 12, 10, 10))
+    order(sdb, "A2", "14.12.2026", "Inspektion", status="offen", at=local(2026, 12, 14, 18))
+    assert invitations(sdb)[0].status == "order_found"
