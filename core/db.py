@@ -209,8 +209,8 @@ def driver_rows(connection: Connection, query, params: dict | None = None) -> li
     bulk reads where SQLAlchemy's row objects cost more than the query (a full recompute
     reads a million orders)."""
     dialect = connection.dialect
-    processors = [column.type.dialect_impl(dialect).result_processor(dialect, None)
-                  for column in query.selected_columns]
+    processors = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
+                       for column in query.selected_columns)
     result = connection.execute(query, params or {})
     try:
         rows = result.cursor.fetchall()
@@ -218,10 +218,28 @@ def driver_rows(connection: Connection, query, params: dict | None = None) -> li
         result.close()
     if not any(processors):
         return rows
-    columns = [convert_repeated(convert, values) if convert else values
-               for convert, values in zip(processors, zip(*rows, strict=True), strict=True)] \
-        if rows else []
-    return list(zip(*columns, strict=True))
+    return list(map(_row_converter(processors), rows))
+
+
+def _row_converter(processors: tuple) -> Callable[[tuple], tuple]:
+    """One function that converts a row's processed columns (each distinct value once) and
+    passes the others through: built as code once per query, because a generic loop over
+    the columns cost more than reading the rows."""
+    namespace = {f"c{i}": _remembering(p) for i, p in enumerate(processors) if p}
+    items = ", ".join(f"c{i}(r[{i}])" if p else f"r[{i}]" for i, p in enumerate(processors))
+    return eval(f"lambda r: ({items},)", namespace)  # noqa: S307 - built from indexes only
+
+
+def _remembering(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    done: dict[Any, Any] = {}
+
+    def run(value: Any) -> Any:
+        try:
+            return done[value]
+        except KeyError:
+            done[value] = converted = convert(value)
+            return converted
+    return run
 
 
 def convert_repeated(convert: Callable[[Any], Any], values: Sequence[Any]) -> list:
