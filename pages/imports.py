@@ -61,15 +61,18 @@ def headers_hint(kind: str) -> str:
 
 
 def sample_links() -> None:
-    """Download buttons for the sample files (what a working export looks like)."""
-    for key, label in kind_labels().items():
-        path = imports.sample_path(key)
-        if path is None or not path.exists():
-            continue
-        ui.button(f"Beispieldatei {label}", icon="download",
-                  on_click=lambda p=path: ui.download.content(p.read_bytes(), p.name,
-                                                              "text/csv")).props(
-            "flat dense color=primary").mark(f"sample-{key}")
+    """Download buttons for the sample files (what a working export looks like), in one line
+    that wraps: with four kinds, a button each stacked up on a phone."""
+    with ui.row().classes("items-center gap-x-1 gap-y-0 flex-wrap"):
+        ui.icon("download", size="xs").classes("text-grey-7")
+        ui.label("Beispieldateien:").classes("text-sm text-grey-7 mr-1")
+        for key, label in kind_labels().items():
+            path = imports.sample_path(key)
+            if path is None or not path.exists():
+                continue
+            ui.button(label, on_click=lambda p=path: ui.download.content(
+                p.read_bytes(), p.name, "text/csv")).props(
+                "flat dense no-caps color=primary").mark(f"sample-{key}")
 
 
 class ImportPage:
@@ -86,11 +89,11 @@ class ImportPage:
 
     def render(self) -> None:
         with section("1. Art und Datei", "upload_file"):
-            with ui.row().classes("w-full items-center gap-6 flex-wrap"):
-                ui.toggle(kind_labels(), value=self.kind, on_change=self.kind_changed).props(
-                    "no-caps unelevated toggle-color=primary").mark("import-kind")
-                ui.space()
-                sample_links()
+            # The toggle wraps on a phone instead of pushing the page sideways.
+            ui.toggle(kind_labels(), value=self.kind, on_change=self.kind_changed).props(
+                "no-caps unelevated toggle-color=primary").style("flex-wrap: wrap").mark(
+                "import-kind")
+            sample_links()
             ui.upload(label="CSV-Datei hierher ziehen oder auswählen", auto_upload=True,
                       max_file_size=MAX_UPLOAD_BYTES, on_upload=self.uploaded,
                       on_rejected=lambda: ui.notify("Die Datei ist zu groß.", type="negative")
@@ -281,8 +284,8 @@ def _count(label: str, value: int, color: str, marker: str) -> None:
 
 
 async def import_page(user: Any) -> None:
-    page_title("Import", "Kunden und Auftragspositionen aus dem DMS/ERP (CSV, wie Excel sie "
-               "speichert)")
+    page_title("Import", "Exporte aus dem DMS/ERP: " + ", ".join(kind_labels().values())
+               + " (CSV, wie Excel sie speichert)")
     ImportPage(user).render()
 
 

@@ -47,12 +47,16 @@ def _orders(rng: random.Random, number: str, vehicle_id: int, first: date, fuel:
     # Careful owners come when either the year or the 15,000 km are up.
     every = max(4, min(12, round(12 * 15_000 / km_per_year)))
     day, visit = duedates.add_months(first, every + rng.randint(-1, 1)), 0
+    # The timing belt at the visit that comes nearest its 72 months or 120,000 km.
+    belt_day, belt_km = duedates.add_months(first, 72), 120_000
     while day < today - timedelta(days=20):
         visit += 1
         extras = ", Karosserie-Inspektion, Unterbodenschutz" if visit % 2 == 0 else ""
-        if fuel != "Elektro" and (day - first).days // 365 in (6, 12) and "Zahn" not in str(
-                [r["order_text"] for r in rows[-3:]]):
+        km = (day - first).days * km_per_year / 365
+        if fuel != "Elektro" and (day >= belt_day - timedelta(days=60)
+                                  or km >= belt_km - 8_000):
             extras += ", Zahnriemen erneuert"
+            belt_day, belt_km = duedates.add_months(day, 72), round(km) + 120_000
         add(day, rng.choice(INSPECTION_TEXTS) + extras)
         day = duedates.add_months(day, every + rng.randint(-1, 1))
     if (today - first).days > 3 * 365:

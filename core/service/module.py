@@ -64,7 +64,7 @@ MODULE = Module(
     imports=(VEHICLES_KIND, ORDERS_KIND),
     after_import=refresh_after_import,
     nav=(NavEntry("Service", "/service", "build", order=30),
-         NavEntry("Service-Einstellungen", "/service/einstellungen", "tune", order=31)),
+         NavEntry("Serviceregeln", "/service/einstellungen", "tune", order=31)),
     pages="pages.service",
     record_url=invitation_url,
 )

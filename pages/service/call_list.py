@@ -100,7 +100,7 @@ def load_calls(state: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
 
 ACTION_SLOT = r"""
 <q-td :props="props" auto-width>
-  <q-btn flat dense no-caps color="primary" icon="task_alt" label="Erledigt"
+  <q-btn flat dense no-caps no-wrap color="primary" icon="task_alt" label="Erledigt"
          @click.stop="() => $parent.$emit('call_done', props.row)" />
 </q-td>"""
 

@@ -90,7 +90,7 @@ class ServiceSettingsPage:
             ui.link("Versandzeit und Buchungsseite (Einstellungen)", "/einstellungen").classes(
                 "text-primary").mark("service-settings-general")
         with ui.row().classes("w-full items-center gap-3"):
-            page_title("Service-Einstellungen", "Intervalle, Stichwörter und Kontaktablauf "
+            page_title("Serviceregeln", "Intervalle, Stichwörter und Kontaktablauf "
                        "der Service-Erinnerungen")
             self.factory_badge = ui.badge().classes("px-2 py-1").mark("service-factory")
         self._set_factory(factory)
@@ -277,4 +277,4 @@ async def service_settings_page(user: User) -> None:
 
 def create() -> None:
     """Register the page (admins only; the actions check the role again in core)."""
-    page(PATH, "Service-Einstellungen", roles=("admin",))(service_settings_page)
+    page(PATH, "Serviceregeln", roles=("admin",))(service_settings_page)
