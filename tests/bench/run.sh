@@ -10,7 +10,7 @@ ensure_venv requirements-dev.txt
 source tools/pg_cluster.sh
 benches=("$@")
 if [ ${#benches[@]} -eq 0 ]; then
-  benches=(bench_tradein.py bench_sender.py bench_import.py bench_detection.py)
+  benches=(bench_tradein.py bench_sender.py bench_import.py bench_detection.py bench_service.py)
 fi
 failed=0
 for database in ${KP_TEST_DATABASE:-sqlite postgresql}; do
