@@ -257,3 +257,35 @@ def convert_repeated(convert: Callable[[Any], Any], values: Sequence[Any]) -> li
         except TypeError:  # unhashable (a JSON document): converted as it is
             result.append(convert(value))
     return result
+
+
+def insert_many(connection: Connection, table, columns: dict[str, list]) -> None:
+    """Plain new rows in bulk, given column by column: COPY on PostgreSQL (a row-by-row
+    executemany there cost ten times as much), executemany on SQLite. Values are converted
+    by the columns' own types first (aware instants become naive UTC)."""
+    names = list(columns)
+    if connection.dialect.name != "postgresql":
+        _inserts(table, tuple(names)).execute_many(connection, columns)
+        return
+    dialect = connection.dialect
+    converted = []
+    for name in names:
+        convert = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        converted.append(convert_repeated(convert, columns[name]) if convert else columns[name])
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+            for row in zip(*converted, strict=True):
+                copy.write_row(row)
+    finally:
+        cursor.close()
+
+
+_INSERTS: dict[tuple, DriverStatement] = {}
+
+
+def _inserts(table, names: tuple[str, ...]) -> DriverStatement:
+    key = (table.name, names)
+    if key not in _INSERTS:
+        _INSERTS[key] = DriverStatement(table.insert(), list(names))
+    return _INSERTS[key]

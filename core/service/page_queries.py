@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -15,11 +15,12 @@ from core import exports
 from core.models import Customer
 from core.paging import capped_count
 from core.service import queries
-from core.service.models import ServiceDue, ServiceInvitation, Vehicle, WorkshopOrder
+from core.service.models import ServiceDue, Vehicle, WorkshopOrder
+from core.service.queries import InvitationRow
 from core.service.types import label
 from core.settings import Settings
 
-C, Inv = Customer, ServiceInvitation
+C = Customer
 CALL_STATUSES = ("callback", "call_list")  # who staff should phone
 
 
@@ -29,59 +30,12 @@ def _name(first: str, last: str, company: str) -> str:
 
 # --- the call list ------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class CallRow:
-    id: int
-    vehicle_id: int
-    vehicle_number: str
-    plate: str
-    make: str
-    model: str
-    customer_id: int | None
-    customer_number: str | None
-    first_name: str
-    last_name: str
-    company_name: str
-    phone: str
-    email: str
-    service_types: str
-    due_date: date
-    status: str  # callback | call_list
-    callback_at: datetime | None
-    call_listed_at: datetime | None
-    invited_at: datetime | None
-    reminded_at: datetime | None
-
-    @property
-    def name(self) -> str:
-        return _name(self.first_name, self.last_name, self.company_name)
-
-    @property
-    def types(self) -> list[str]:
-        return [t for t in self.service_types.split(",") if t]
-
-
-_CALL_COLUMNS = (Inv.id, Inv.vehicle_id, Vehicle.vehicle_number, Vehicle.plate, Vehicle.make,
-                 Vehicle.model, Inv.customer_id, C.customer_number, C.first_name, C.last_name,
-                 C.company_name, C.phone, C.email, Inv.service_types, Inv.due_date, Inv.status,
-                 Inv.callback_at, Inv.call_listed_at, Inv.invited_at, Inv.reminded_at)
-
-
-def _invitations(*columns):
-    return (select(*columns).select_from(Inv).join(Vehicle, Vehicle.id == Inv.vehicle_id)
-            .outerjoin(C, C.id == Inv.customer_id))
-
-
 def call_list(session: Session, page: int = 1, page_size: int = 25
-              ) -> tuple[list[CallRow], int]:
+              ) -> tuple[list[InvitationRow], int]:
     """Invitations waiting for a phone call (call-back wishes and no reaction), the oldest
     due date first; one page and the (capped) count."""
-    where = Inv.status.in_(CALL_STATUSES)
-    total = capped_count(session, _invitations(Inv.id).where(where))
-    page, page_size = max(int(page), 1), max(min(int(page_size), 500), 1)
-    query = (_invitations(*_CALL_COLUMNS).where(where).order_by(Inv.due_date, Inv.id)
-             .offset((page - 1) * page_size).limit(page_size))
-    return [CallRow(*values) for values in session.execute(query)], total
+    return queries.list_invitations(session, status=CALL_STATUSES, sort="due_date",
+                                    descending=False, page=page, page_size=page_size)
 
 
 # --- vehicles excluded by an open order -------------------------------------------------------

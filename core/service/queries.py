@@ -65,6 +65,7 @@ class InvitationRow:
     first_name: str
     last_name: str
     company_name: str
+    phone: str
     service_types: str
     due_date: date
     status: str
@@ -94,9 +95,10 @@ class InvitationRow:
 
 _COLUMNS = (Inv.id, Inv.vehicle_id, Vehicle.vehicle_number, Vehicle.plate, Vehicle.make,
             Vehicle.model, Inv.customer_id, C.customer_number, C.first_name, C.last_name,
-            C.company_name, Inv.service_types, Inv.due_date, Inv.status, Inv.invited_at,
+            C.company_name, C.phone, Inv.service_types, Inv.due_date, Inv.status, Inv.invited_at,
             Inv.reminded_at, Inv.opened_at, Inv.clicked_at, Inv.booked_at, Inv.callback_at,
             Inv.order_found_at, Inv.call_listed_at, Inv.automated_clicks, Inv.outcome)
+NULLABLE_SORTS = frozenset({"invited_at"})
 SORT_COLUMNS = {"due_date": Inv.due_date, "invited_at": Inv.invited_at, "status": Inv.status,
                 "plate": Vehicle.plate, "name": C.last_name, "id": Inv.id}
 
@@ -106,15 +108,18 @@ def _base(*columns) -> Select:
             .outerjoin(C, C.id == Inv.customer_id))
 
 
-def conditions(status: str | None = None, service_type: str | None = None, search: str = "",
+def conditions(status: str | tuple[str, ...] | None = None, service_type: str | None = None,
+               search: str = "",
                invitation_id: int | None = None, vehicle_number: str | None = None,
                invited_since: datetime | None = None) -> list:
     """The list's filters; ValueError (German) for an unknown status or type."""
     where = [Inv.status.in_(LISTED)]
     if status:
-        if status not in LISTED:
-            raise ValueError(f"Unbekannter Status „{status}“ (erlaubt: {', '.join(LISTED)}).")
-        where.append(Inv.status == status)
+        wanted = (status,) if isinstance(status, str) else tuple(status)
+        for one in wanted:
+            if one not in LISTED:
+                raise ValueError(f"Unbekannter Status „{one}“ (erlaubt: {', '.join(LISTED)}).")
+        where.append(Inv.status.in_(wanted))
     if service_type:
         if service_type not in SERVICE_TYPES:
             raise ValueError(f"Unbekannte Serviceart „{service_type}“.")
@@ -135,7 +140,7 @@ def conditions(status: str | None = None, service_type: str | None = None, searc
     return where
 
 
-def list_invitations(session: Session, *, status: str | None = None,
+def list_invitations(session: Session, *, status: str | tuple[str, ...] | None = None,
                      service_type: str | None = None, search: str = "",
                      invitation_id: int | None = None, vehicle_number: str | None = None,
                      invited_since: datetime | None = None,
@@ -148,9 +153,12 @@ def list_invitations(session: Session, *, status: str | None = None,
                        invited_since)
     total = capped_count(session, _base(Inv.id).where(*where))
     column = SORT_COLUMNS[sort]
-    # Empty dates (never sent) last either way, as SQLite does by itself and PostgreSQL not.
-    order = ((column.desc().nulls_last(), Inv.id.desc()) if descending
-             else (column.asc().nulls_last(), Inv.id.asc()))
+    order = (column.desc(), Inv.id.desc()) if descending else (column.asc(), Inv.id.asc())
+    if sort in NULLABLE_SORTS:
+        # Empty dates (never sent) last either way, as SQLite does by itself and PostgreSQL
+        # not. Only here: on a NOT NULL column it would keep PostgreSQL from reading the
+        # list's index backwards.
+        order = (order[0].nulls_last(), order[1])
     query = _base(*_COLUMNS).where(*where).order_by(*order)
     if page_size is not None:
         page, page_size = max(int(page), 1), max(min(int(page_size), 500), 1)

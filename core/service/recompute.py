@@ -20,9 +20,9 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from core import events
-from core.db import DriverStatement, take_turns
+from core.db import DriverStatement, insert_many, take_turns
 from core.service import KEY, config, timeline
-from core.service.batches import DUE, DUE_COLUMNS, INV, read
+from core.service.batches import DUE, INV, read
 from core.service.models import (
     ServiceInvitation,
     Vehicle,
@@ -36,21 +36,14 @@ WORKERS_FROM = 20_000  # vehicles; below, starting the worker processes costs mo
 WORKERS = 2
 Progress = Callable[[float], None]
 _PLANNED = INV.c.status == "planned"  # a sent invitation is history: never moved or dropped
-STATEMENTS = {
-    "delete_due": DriverStatement(delete(DUE).where(DUE.c.vehicle_id == bindparam("v"),
-                                                    DUE.c.service_type == bindparam("t"))),
-    "update_due": DriverStatement(update(DUE).where(
-        DUE.c.vehicle_id == bindparam("v"), DUE.c.service_type == bindparam("t"))
-        .values({c: bindparam(c) for c in DUE_COLUMNS})),
-    "insert_due": DriverStatement(insert(DUE), ["vehicle_id", "service_type", *DUE_COLUMNS]),
-    "delete_planned": DriverStatement(delete(INV).where(INV.c.id == bindparam("i"), _PLANNED)),
-    "move_planned": DriverStatement(update(INV).where(INV.c.id == bindparam("i"), _PLANNED)
-                                    .values(next_at=bindparam("next_at"),
-                                            customer_id=bindparam("customer_id"))),
-    "insert_planned": DriverStatement(insert(INV), [
-        "vehicle_id", "customer_id", "service_types", "due_date", "status", "next_kind",
-        "next_at", "automated_clicks", "outcome", "created_at"]),
-}
+_MOVE_PLANNED = DriverStatement(update(INV).where(INV.c.id == bindparam("i"), _PLANNED)
+                                .values(next_at=bindparam("next_at"),
+                                        customer_id=bindparam("customer_id")))
+# Deletes in one statement per chunk of ids (a row-by-row executemany is slow on PostgreSQL).
+DELETES = {"replace_dues": (DUE, DUE.c.vehicle_id, None),
+           "delete_planned": (INV, INV.c.id, _PLANNED)}
+CHUNK = 1_000
+INSERTS = {"insert_due": DUE, "insert_planned": INV}  # plain new rows: in bulk
 
 
 def recompute(session: Session, settings: Settings, now: datetime,
@@ -96,9 +89,17 @@ def _computed(session: Session, settings: Settings, now: datetime, batches: list
 
 def _apply(session: Session, now: datetime, changes: Changes) -> None:
     connection = session.connection()
-    for kind, statement in STATEMENTS.items():
+    for kind, (table, column, only) in DELETES.items():
+        ids = changes.writes.get(kind, {}).get(column.name, [])
+        for first in range(0, len(ids), CHUNK):
+            where = column.in_(ids[first:first + CHUNK])
+            connection.execute(delete(table).where(where, only) if only is not None
+                               else delete(table).where(where))
+    if changes.writes.get("move_planned"):
+        _MOVE_PLANNED.execute_many(connection, changes.writes["move_planned"])
+    for kind, table in INSERTS.items():
         if changes.writes.get(kind):
-            statement.execute_many(connection, changes.writes[kind])
+            insert_many(connection, table, changes.writes[kind])
     for stop in changes.stops:
         # Only while it is still waiting: a booking that came in meanwhile stays a booking.
         stopped = session.execute(

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, contains_eager
 
 from core import consent, events
 from core.calendar import BusinessCalendar
+from core.db import driver_rows
 from core.due import Outcome
 from core.mail import outbox
+from core.models import UTCDateTime
 from core.service import KEY, config, mails, timeline
 from core.service.models import ServiceDue, ServiceInvitation
 from core.service.timing import local_today, send_instant
@@ -23,25 +25,41 @@ from core.settings import Settings
 DONE_TEXT = "Keine Reaktion nach Einladung und Erinnerung – nichts mehr für diesen Termin."
 
 
-def due_invitations(session: Session, now: datetime) -> list[ServiceInvitation]:
-    query = (select(ServiceInvitation)
-             .options(joinedload(ServiceInvitation.vehicle),
-                      joinedload(ServiceInvitation.customer))
-             .where(ServiceInvitation.next_at <= now)
-             .order_by(ServiceInvitation.next_at, ServiceInvitation.id))
-    return list(session.scalars(query))
+def due_steps(session: Session, now: datetime) -> list[tuple[int, str]]:
+    """The selection: (invitation id, step) of everything due at `now`, oldest first - one
+    query over the indexed next_at, plain rows (this runs every minute)."""
+    return [(row[0], row[1]) for row in driver_rows(session.connection(), _DUE, {"now": now})]
+
+
+_DUE = (select(ServiceInvitation.id, ServiceInvitation.next_kind)
+        .where(ServiceInvitation.next_at <= bindparam("now", type_=UTCDateTime()))
+        .order_by(ServiceInvitation.next_at, ServiceInvitation.id))
+
+
+def _load(session: Session, ids: list[int]) -> dict[int, ServiceInvitation]:
+    """The due invitations with vehicle and customer (the mails need both), by id."""
+    found: dict[int, ServiceInvitation] = {}
+    for first in range(0, len(ids), 500):  # far below any bound-parameter limit
+        query = (select(ServiceInvitation)
+                 .join(ServiceInvitation.vehicle).outerjoin(ServiceInvitation.customer)
+                 .options(contains_eager(ServiceInvitation.vehicle),
+                          contains_eager(ServiceInvitation.customer))
+                 .where(ServiceInvitation.id.in_(ids[first:first + 500])))
+        found.update((i.id, i) for i in session.scalars(query))
+    return found
 
 
 def run_due(session: Session, now: datetime, settings: Settings) -> list[Outcome]:
     """Take every due step; one outcome (the kernel's, as the tick reports it) per step."""
-    due = due_invitations(session, now)
+    due = due_steps(session, now)
     if not due:
         return []
+    invitations = _load(session, [invitation_id for invitation_id, _step in due])
     timelines = config.load(session).timelines
     calendar = BusinessCalendar(settings)
     outcomes = []
-    for invitation in due:
-        step = invitation.next_kind or "invitation"
+    for invitation_id, step in due:
+        invitation, step = invitations[invitation_id], step or "invitation"
         refused = None
         if step == "call_list":
             _to_call_list(session, invitation, now)

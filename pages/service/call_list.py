@@ -12,6 +12,7 @@ from core.formatting import format_datetime
 from core.paging import count_label
 from core.service import page_queries, vehicle_url
 from core.service.calls import MAX_NOTE, call_done
+from core.service.queries import InvitationRow
 from core.service.types import joined_labels
 from pages.frame import runtime
 from pages.paged_table import PagedTable
@@ -63,7 +64,7 @@ REASON_SLOT = r"""
 </q-td>"""
 
 
-def _reason_detail(row: page_queries.CallRow, tz: str) -> str:
+def _reason_detail(row: InvitationRow, tz: str) -> str:
     if row.status == "callback":
         return f"Bitte um Anruf am {format_datetime(row.callback_at, tz)}"
     sent = [f"eingeladen {local_date(row.invited_at, tz)}"] if row.invited_at else []
@@ -74,7 +75,7 @@ def _reason_detail(row: page_queries.CallRow, tz: str) -> str:
     return ", ".join(sent + [listed])
 
 
-def _call_row(row: page_queries.CallRow, country: str, tz: str, today: Any) -> dict[str, Any]:
+def _call_row(row: InvitationRow, country: str, tz: str, today: Any) -> dict[str, Any]:
     reason, color = REASONS.get(row.status, (row.status, "grey"))
     late = (today - row.due_date).days
     return {
