@@ -232,3 +232,15 @@ def vehicles_of(session: Session, customer_id: int) -> list[Vehicle]:
 def count_since(session: Session, column: str, since: datetime) -> int:
     """Invitations whose `column` (callback_at, booked_at) lies after `since` (the bell)."""
     return session.scalar(select(func.count(Inv.id)).where(getattr(Inv, column) > since)) or 0
+
+
+def vehicles_with_next_due(session: Session, customer_id: int) -> list[tuple[Vehicle, date | None]]:
+    """The customer's vehicles, each with its earliest due date (None: nothing due)."""
+    vehicles = vehicles_of(session, customer_id)
+    if not vehicles:
+        return []
+    earliest = dict(session.execute(
+        select(ServiceDue.vehicle_id, func.min(ServiceDue.due_date))
+        .where(ServiceDue.vehicle_id.in_([v.id for v in vehicles]))
+        .group_by(ServiceDue.vehicle_id)).all())
+    return [(v, earliest.get(v.id)) for v in vehicles]

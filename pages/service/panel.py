@@ -4,23 +4,16 @@ from __future__ import annotations
 from typing import Any
 
 from nicegui import run, ui
-from sqlalchemy import func, select
 
 from core.service import vehicle_url
-from core.service.models import ServiceDue
-from core.service.queries import vehicles_of
+from core.service.queries import vehicles_with_next_due
 from pages.frame import runtime
 
 
 def _load(customer_id: int) -> list[dict[str, Any]]:
     with runtime().db.session() as session:
-        vehicles = vehicles_of(session, customer_id)
-        next_due = dict(session.execute(
-            select(ServiceDue.vehicle_id, func.min(ServiceDue.due_date))
-            .where(ServiceDue.vehicle_id.in_([v.id for v in vehicles]))
-            .group_by(ServiceDue.vehicle_id)).all()) if vehicles else {}
-        return [{"id": v.id, "name": v.name, "plate": v.plate or v.vehicle_number,
-                 "due": next_due.get(v.id)} for v in vehicles]
+        return [{"id": v.id, "name": v.name, "plate": v.plate or v.vehicle_number, "due": due}
+                for v, due in vehicles_with_next_due(session, customer_id)]
 
 
 async def customer_panel(customer_id: int, user: Any) -> None:
