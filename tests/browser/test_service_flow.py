@@ -16,7 +16,7 @@ PLATE = "W-TEST7"
 
 def _owner(server) -> str:
     """A demo customer who may get marketing mail (consent, address, no objection)."""
-    rows = query(server, "select customer_number from customers where marketing_consent = 1 "
+    rows = query(server, "select customer_number from customers where marketing_consent "
                          "and email != '' and opted_out_at is null and customer_number is not "
                          "null order by id limit 1")
     assert rows, "demo data has no customer with consent"
