@@ -69,6 +69,20 @@ def clean_text(errors: FieldErrors, data: dict[str, Any], field: str, label: str
     return value
 
 
+def clean_message(errors: FieldErrors, data: dict[str, Any], field: str, max_len: int) -> str:
+    """A free-text message a customer types on a public page (several lines are fine, other
+    control characters are not), trimmed; "" with a German error when it cannot be kept."""
+    value = data.get(field)
+    note = value.strip().replace("\r\n", "\n") if isinstance(value, str) else ""
+    if not is_encodable(note) or has_control(note, ("Cc", "Cf"), allowed="\n\t"):
+        errors[field] = "Die Nachricht enthält unzulässige Steuerzeichen."
+        return ""
+    if len(note) > max_len:
+        errors[field] = f"Die Nachricht ist zu lang (höchstens {max_len} Zeichen)."
+        return ""
+    return note
+
+
 # A phone number as people and DMS exports write it: digits, spaces and + / ( ) -. Nothing a
 # spreadsheet could evaluate ("=HYPERLINK(…)") passes as one.
 PHONE = re.compile(r"[0-9 +/()-]*[0-9][0-9 +/()-]*")

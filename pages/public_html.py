@@ -3,7 +3,13 @@ pages): one self-contained HTML shell (no external fonts, scripts
 or images, so nothing tracks the customer and the page loads at once) and a few line icons."""
 from __future__ import annotations
 
+import html
 from string import Template
+from typing import Any
+
+from fastapi.responses import HTMLResponse
+
+from pages.frame import ACCENT
 
 # $title, $dealer, $body, $marker, $accent are filled in by the page (escaped there).
 SHELL = Template("""<!doctype html>
@@ -128,3 +134,15 @@ def icon(name: str, size: int = 28) -> str:
     return (f'<svg width="{small}" height="{small}" viewBox="0 0 24 24" fill="none" '
             'stroke="currentColor" stroke-width="1.8" stroke-linecap="round" '
             f'stroke-linejoin="round" aria-hidden="true"><path d="{_PATHS[name]}"/></svg>')
+
+
+def escape(value: Any) -> str:
+    """Any value as HTML text (quotes too: values also land in attributes)."""
+    return html.escape(str(value), quote=True)
+
+
+def respond(title: str, dealer: str, body: str, marker: str, status: int = 200) -> HTMLResponse:
+    """A public page in the shell; never cached (it shows one customer's data)."""
+    text = SHELL.substitute(title=escape(title), dealer=escape(dealer or "Ihr Autohaus"),
+                            body=body, marker=marker, accent=ACCENT, car_icon=icon("car", 24))
+    return HTMLResponse(text, status_code=status, headers={"Cache-Control": "no-store"})

@@ -18,8 +18,7 @@ from core.service.models import ServiceInvitation
 from core.service.timing import local_today
 from core.service.types import joined_labels
 from core.settings import Settings
-from core.text import has_control
-from core.validation import clean_phone, is_encodable
+from core.validation import clean_message, clean_phone
 
 DAYS_AHEAD = 60
 WINDOWS = ("Vormittag", "Nachmittag")
@@ -131,18 +130,6 @@ def _clean_day(errors: dict[str, str], raw: str, days: tuple[Day, ...]) -> Day |
     return found
 
 
-def _clean_note(errors: dict[str, str], data: dict[str, Any]) -> str:
-    note = _text(data, "note").replace("\r\n", "\n")
-    if not is_encodable(note) or has_control(note, ("Cc", "Cf"), allowed="\n\t"):
-        # line breaks are fine in a note, other control characters are not
-        errors["note"] = "Die Nachricht enthält unzulässige Steuerzeichen."
-        return ""
-    if len(note) > NOTE_MAX:
-        errors["note"] = f"Die Nachricht ist zu lang (höchstens {NOTE_MAX} Zeichen)."
-        return ""
-    return note
-
-
 def validate_wish(data: dict[str, Any], settings: Settings, now: datetime) -> responses.Wish:
     """The form as a Wish; ValidationError with a German message per field (day, window,
     phone, note)."""
@@ -155,7 +142,7 @@ def validate_wish(data: dict[str, Any], settings: Settings, now: datetime) -> re
         errors["window"] = (f"Am {day.text} haben wir nur {day.windows[0].lower()}s geöffnet "
                             f"– bitte {day.windows[0]} wählen.")
     phone = clean_phone(errors, data, "phone", "Telefonnummer", max_len=40)
-    note = _clean_note(errors, data)
+    note = clean_message(errors, data, "note", NOTE_MAX)
     if errors or day is None:
         raise ValidationError(errors)
     return responses.Wish(date.fromisoformat(day.iso), window, phone, note)

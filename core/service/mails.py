@@ -4,6 +4,7 @@ exception, no objection). Factory templates: templates/service/invitation.*, com
 (several types in one visit), reminder.* and callback.* (to the service advisor)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 from core.models import Customer
 from core.service import links
 from core.service.duedates import de_date
-from core.service.models import ServiceInvitation, Vehicle, WorkshopOrder
+from core.service.models import ServiceDue, ServiceInvitation, Vehicle, WorkshopOrder
 from core.service.types import joined_labels, label
 from core.settings import Settings
 
@@ -64,10 +65,33 @@ def template_for(invitation_types: list[str], reminder: bool) -> str:
     return COMBINED if len(invitation_types) > 1 else INVITATION
 
 
+def existing_customers(session: Session, customer_ids: Iterable[int]) -> set[int]:
+    """The existing-customer exception: those of `customer_ids` who already had work done in
+    our workshop (one query for a whole daily run)."""
+    wanted = sorted(set(customer_ids))
+    found: set[int] = set()
+    has_orders = exists().where(WorkshopOrder.vehicle_id == Vehicle.id)
+    for first in range(0, len(wanted), 500):
+        chunk = wanted[first:first + 500]
+        found.update(session.scalars(select(Vehicle.customer_id).distinct()
+                                     .where(Vehicle.customer_id.in_(chunk), has_orders)))
+    return found
+
+
 def existing_customer(session: Session, customer_id: int) -> bool:
-    """The existing-customer exception: the customer already had work done in our workshop."""
-    return bool(session.scalar(select(exists().where(
-        WorkshopOrder.vehicle_id == Vehicle.id, Vehicle.customer_id == customer_id))))
+    return customer_id in existing_customers(session, (customer_id,))
+
+
+def due_dates(session: Session, vehicle_ids: Iterable[int]) -> dict[int, dict[str, date]]:
+    """Each vehicle's due date per type (a mail lists the date of every type it names)."""
+    wanted = sorted(set(vehicle_ids))
+    found: dict[int, dict[str, date]] = {v: {} for v in wanted}
+    for first in range(0, len(wanted), 500):
+        for vehicle_id, service_type, day in session.execute(
+                select(ServiceDue.vehicle_id, ServiceDue.service_type, ServiceDue.due_date)
+                .where(ServiceDue.vehicle_id.in_(wanted[first:first + 500]))):
+            found[vehicle_id][service_type] = day
+    return found
 
 
 def due_phrase(day: date, today: date) -> str:

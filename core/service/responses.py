@@ -18,7 +18,7 @@ from core.mail import outbox
 from core.models import OutboxMessage
 from core.service import KEY, mails
 from core.service.duedates import de_date
-from core.service.models import ServiceDue, ServiceInvitation
+from core.service.models import ServiceInvitation
 from core.service.timing import local_today
 from core.settings import Settings
 
@@ -98,8 +98,7 @@ def _tell_staff(session: Session, settings: Settings, invitation: ServiceInvitat
                 what: str, now: datetime, phone: str = "") -> None:
     """The staff mail (call-back request or booking wish), held until the dealership opens."""
     customer, vehicle = invitation.customer, invitation.vehicle
-    dues = dict(session.execute(select(ServiceDue.service_type, ServiceDue.due_date)
-                                .where(ServiceDue.vehicle_id == vehicle.id)).all())
+    dues = mails.due_dates(session, (vehicle.id,))[vehicle.id]
     context = mails.context(settings, invitation, vehicle, customer, dues,
                             local_today(settings, now)) | {"wish": what}
     if phone:  # the number the customer typed on the booking page is the one to call

@@ -17,7 +17,7 @@ from core.due import Outcome
 from core.mail import outbox
 from core.models import UTCDateTime
 from core.service import KEY, config, mails, timeline
-from core.service.models import ServiceDue, ServiceInvitation
+from core.service.models import ServiceInvitation
 from core.service.timing import local_today, send_instant
 from core.service.types import joined_labels
 from core.settings import Settings
@@ -55,6 +55,10 @@ def run_due(session: Session, now: datetime, settings: Settings) -> list[Outcome
     if not due:
         return []
     invitations = _load(session, [invitation_id for invitation_id, _step in due])
+    # What the mails and the consent rule ask of every due invitation, in two queries.
+    known = mails.existing_customers(session, (i.customer_id for i in invitations.values()
+                                               if i.customer_id is not None))
+    dues = mails.due_dates(session, (i.vehicle_id for i in invitations.values()))
     timelines = config.load(session).timelines
     calendar = BusinessCalendar(settings)
     outcomes = []
@@ -65,7 +69,8 @@ def run_due(session: Session, now: datetime, settings: Settings) -> list[Outcome
             _to_call_list(session, invitation, now)
         else:
             refused = _send(session, settings, calendar, timelines, invitation,
-                            step == "reminder", now)
+                            step == "reminder", now, invitation.customer_id in known,
+                            dues[invitation.vehicle_id])
         customer = invitation.customer
         outcomes.append(Outcome(KEY, invitation.id, step, step, timeline.NEXT_LABELS[step], now,
                                 refused is None, refused,
@@ -74,18 +79,13 @@ def run_due(session: Session, now: datetime, settings: Settings) -> list[Outcome
     return outcomes
 
 
-def _refusal(session: Session, invitation: ServiceInvitation) -> str | None:
-    customer = invitation.customer
-    if customer is None:
-        return consent.NO_ADDRESS
-    return consent.may_send(customer, "marketing",
-                            existing_customer=mails.existing_customer(session, customer.id))
-
-
 def _send(session: Session, settings: Settings, calendar: BusinessCalendar, timelines: dict,
-          invitation: ServiceInvitation, reminder: bool, now: datetime) -> str | None:
+          invitation: ServiceInvitation, reminder: bool, now: datetime,
+          existing_customer: bool, dues: dict) -> str | None:
     """Queue the invitation or reminder and plan the next step; the refusal, if any."""
-    refused = _refusal(session, invitation)
+    customer = invitation.customer
+    refused = consent.NO_ADDRESS if customer is None else consent.may_send(
+        customer, "marketing", existing_customer=existing_customer)
     what = "Erinnerung" if reminder else "Einladung"
     if refused is not None:
         invitation.status, invitation.next_kind, invitation.next_at = "suppressed", None, None
@@ -97,7 +97,7 @@ def _send(session: Session, settings: Settings, calendar: BusinessCalendar, time
                       data={"reason": "opted_out" if refused == consent.OPTED_OUT else
                             "not_allowed"})
         return refused
-    _queue(session, settings, invitation, reminder, now)
+    _queue(session, settings, invitation, reminder, dues, now)
     first = timelines[invitation.types[0]]
     today = local_today(settings, now)
     if reminder:
@@ -133,10 +133,8 @@ def _to_call_list(session: Session, invitation: ServiceInvitation, now: datetime
 
 
 def _queue(session: Session, settings: Settings, invitation: ServiceInvitation, reminder: bool,
-           now: datetime) -> None:
+           dues: dict, now: datetime) -> None:
     customer, vehicle = invitation.customer, invitation.vehicle
-    dues = dict(session.execute(select(ServiceDue.service_type, ServiceDue.due_date)
-                                .where(ServiceDue.vehicle_id == vehicle.id)).all())
     key = mails.template_for(invitation.types, reminder)
     name = "reminder" if reminder else "invitation"
     outbox.enqueue(session, settings, now, idempotency_key=f"{KEY}:{invitation.id}:{name}",

@@ -12,7 +12,7 @@ from core.mail import outbox
 from core.mail.sources import KINDS, Preview
 from core.models import Customer
 from core.service import mails
-from core.service.models import ServiceDue, ServiceInvitation, Vehicle
+from core.service.models import ServiceInvitation, Vehicle
 from core.service.timing import local_today
 
 
@@ -45,8 +45,7 @@ class ServiceTemplates:
             .where(ServiceInvitation.id == record_id))
         if invitation is None or invitation.customer is None:
             raise NotFound(f"Einladung {record_id} gibt es nicht.")
-        dues = dict(session.execute(select(ServiceDue.service_type, ServiceDue.due_date).where(
-            ServiceDue.vehicle_id == invitation.vehicle_id)).all())
+        dues = mails.due_dates(session, (invitation.vehicle_id,))[invitation.vehicle_id]
         customer = invitation.customer
         context = mails.context(settings, invitation, invitation.vehicle, customer, dues,
                                 local_today(settings, now))

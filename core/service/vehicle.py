@@ -85,7 +85,7 @@ def _history(session: Session, vehicle: Vehicle, orders: list[history.Order],
     return history.build(facts, orders, own, classifier)
 
 
-def _why_none(session: Session, due: ServiceDue, customer: Customer | None,
+def _why_none(due: ServiceDue, customer: Customer | None, existing: bool,
               invitations: list[ServiceInvitation]) -> str:
     if due.excluded:
         return f"ausgeschlossen: {due.excluded}"
@@ -93,20 +93,19 @@ def _why_none(session: Session, due: ServiceDue, customer: Customer | None,
         if due.service_type in invitation.types and invitation.due_date == due.due_date:
             return invitation.outcome or STATUS_LABELS.get(invitation.status, invitation.status)
     if customer is not None:  # the rule the daily run asks (core.service.run)
-        refused = consent.may_send(customer, "marketing",
-                                   existing_customer=existing_customer(session, customer.id))
+        refused = consent.may_send(customer, "marketing", existing_customer=existing)
         if refused:
             return refused
     return NO_INVITATION
 
 
-def _line(session: Session, due: ServiceDue, country: str, customer: Customer | None,
+def _line(due: ServiceDue, country: str, customer: Customer | None, existing: bool,
           invitations: list[ServiceInvitation]) -> TypeLine:
     coming = next((i for i in invitations if due.service_type in i.types and i.next_at), None)
     return TypeLine(due.service_type, label(due.service_type, country), due.due_date, due.basis,
                     due.reason, coming.next_kind if coming else None,
                     coming.next_at if coming else None,
-                    None if coming else _why_none(session, due, customer, invitations))
+                    None if coming else _why_none(due, customer, existing, invitations))
 
 
 def detail(session: Session, settings: Settings, vehicle: Vehicle) -> VehicleDetail:
@@ -120,10 +119,11 @@ def detail(session: Session, settings: Settings, vehicle: Vehicle) -> VehicleDet
     dues = session.scalars(select(ServiceDue).where(ServiceDue.vehicle_id == vehicle.id)
                            .order_by(ServiceDue.due_date, ServiceDue.service_type)).all()
     country = settings.holiday_country
+    existing = vehicle.customer is not None and existing_customer(session, vehicle.customer.id)
     return VehicleDetail(
         vehicle, vehicle.customer, past.readings,
         [(order, classifier.matches(order.text)) for order in orders],
-        [_line(session, d, country, vehicle.customer, invitations) for d in dues], invitations)
+        [_line(d, country, vehicle.customer, existing, invitations) for d in dues], invitations)
 
 
 def api_view(found: VehicleDetail) -> dict:

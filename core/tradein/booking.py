@@ -20,12 +20,11 @@ from core.errors import ActionNotAllowed, NotFound, ValidationError
 from core.formatting import format_date, format_datetime, format_eur
 from core.mail import identity
 from core.settings import Settings
-from core.text import has_control
 from core.tradein import KEY, mails, service, wishes
 from core.tradein.flow import CLOSED, allowed_actions
 from core.tradein.links import read_booking_token
 from core.tradein.models import TradeInCase
-from core.validation import PHONE, PHONE_RULE
+from core.validation import PHONE, PHONE_RULE, clean_message
 
 ACTOR = "Kunde (Website)"
 ACTION = "request_appointment"
@@ -228,18 +227,6 @@ def _clean_time(errors: dict[str, str], data: dict[str, Any], window: str) -> ti
     return chosen.replace(second=0, microsecond=0, tzinfo=None)
 
 
-def _clean_note(errors: dict[str, str], data: dict[str, Any]) -> str:
-    note = _text(data, "note").replace("\r\n", "\n")
-    # Line breaks are welcome in a message; other control characters are not.
-    if has_control(note, ("Cc", "Cf"), allowed="\n\t"):
-        errors["note"] = "Die Nachricht enthält unzulässige Steuerzeichen."
-        return ""
-    if len(note) > NOTE_MAX:
-        errors["note"] = f"Die Nachricht ist zu lang (höchstens {NOTE_MAX} Zeichen)."
-        return ""
-    return note
-
-
 def validate_wish(data: dict[str, Any], settings: Settings, now: datetime) -> Wish:
     """The form's values as a Wish (days judged from `now`); ValidationError with a German
     message per field."""
@@ -258,7 +245,7 @@ def validate_wish(data: dict[str, Any], settings: Settings, now: datetime) -> Wi
     if phone and (not PHONE.fullmatch(phone) or len(phone) > 40):
         errors["phone"] = (f"Bitte geben Sie eine gültige Telefonnummer an ({PHONE_RULE}, "
                            f"höchstens 40 Zeichen).")
-    note = _clean_note(errors, data)
+    note = clean_message(errors, data, "note", NOTE_MAX)
     if errors:
         raise ValidationError(errors)
     return Wish(day, window, exact, phone, note)  # type: ignore[arg-type]

@@ -3,15 +3,12 @@ booking page (its shell and icons): plain, no external resources, readable on a 
 Every value from the database or the form is escaped here."""
 from __future__ import annotations
 
-import html
-from typing import Any
-
 from fastapi.responses import HTMLResponse
 
 from core.service.booking import NOTE_MAX, WINDOWS, BookingView, Day
 from core.service.responses import Wish
-from pages.frame import ACCENT
-from pages.public_html import SHELL, icon
+from pages.public_html import escape, icon
+from pages.public_html import respond as public_page
 
 # The shell styles date/time inputs; the service page picks its day from a list instead.
 _SELECT_STYLE = """<style>
@@ -24,15 +21,12 @@ _SELECT_STYLE = """<style>
 </style>"""
 
 
-def e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
+e = escape
 
 
 def respond(title: str, dealer: str, body: str, marker: str, status: int = 200) -> HTMLResponse:
-    text = SHELL.substitute(title=e(title), dealer=e(dealer or "Ihr Autohaus"),
-                            body=_SELECT_STYLE + body, marker=marker, accent=ACCENT,
-                            car_icon=icon("car", 24))
-    return HTMLResponse(text, status_code=status, headers={"Cache-Control": "no-store"})
+    """The kernel's public page, with the style of the day list."""
+    return public_page(title, dealer, _SELECT_STYLE + body, marker, status)
 
 
 def invalid() -> HTMLResponse:
