@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from core import clock, events, modules
+from core.bulkwork import collector_paused
 from core.db import Database
 from core.formatting import encoding_label
 from core.imports import plans, runs
@@ -82,6 +83,7 @@ class ImportResult:
         return out
 
 
+@collector_paused()
 def run_import(db: Database, kind: str, data: bytes, *,
                mapping: dict[str, str | None] | None = None, valid_only: bool = False,
                dry_run: bool = False, actor: str = "import", progress: Progress | None = None,

@@ -40,14 +40,15 @@ class Config:
     def classifier(self) -> Classifier:
         return Classifier(self.keywords)
 
-    def rule_for(self, service_type: str, vehicle: VehicleFacts) -> IntervalRule | None:
-        """The matching interval rule; remembered per kind of vehicle (a fleet of 100,000
-        has a few hundred makes, models, fuels and years)."""
-        key = (service_type, vehicle.make, vehicle.model, vehicle.fuel,
-               vehicle.first_registration.year)
-        if key not in self._matched:
-            self._matched[key] = matching_rule(self.rules, service_type, vehicle)
-        return self._matched[key]
+    def rules_for(self, vehicle: VehicleFacts) -> dict[str, IntervalRule | None]:
+        """The matching interval rule of every interval type; remembered per kind of vehicle
+        (a fleet of 100,000 has a few hundred makes, models, fuels and years)."""
+        key = (vehicle.make, vehicle.model, vehicle.fuel, vehicle.first_registration.year)
+        found = self._matched.get(key)
+        if found is None:
+            found = self._matched[key] = {t: matching_rule(self.rules, t, vehicle)
+                                          for t in INTERVAL_TYPES}
+        return found
 
 
 def load(session: Session) -> Config:

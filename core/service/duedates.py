@@ -5,8 +5,8 @@ feeds it; the tests check it directly."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import NamedTuple
 
 from core.service.types import TYRE_DATES, IntervalRule
@@ -17,6 +17,7 @@ BACKWARDS = "geht zurück"
 TOO_FAST = f"über {MAX_KM_PER_YEAR:,} km im Jahr".replace(",", ".")
 
 
+@lru_cache(maxsize=16_384)  # a recompute writes a few thousand distinct days 600,000 times
 def de_date(day: date) -> str:
     return f"{day.day:02d}.{day.month:02d}.{day.year}"  # strftime costs three times as much
 
@@ -71,15 +72,16 @@ def checked_readings(readings: Iterable[Reading]) -> list[Reading]:
                 reason = BACKWARDS
             elif (reading.km - last.km) / days > MAX_KM_PER_DAY:
                 reason = TOO_FAST
-        result.append(Reading(reading.day, reading.km, reading.source, reason))
+        # a new tuple only where the mark changes: a full recompute checks a million readings
+        result.append(reading if reading.ignored == reason else reading._replace(ignored=reason))
         if not reason:
             last = reading
     return result
 
 
-@dataclass(frozen=True)
-class Projection:
-    """Average distance per day over the counted readings, and from which readings."""
+class Projection(NamedTuple):
+    """Average distance per day over the counted readings, and from which readings. The
+    value types here are plain tuples: a full recompute builds them for 100,000 vehicles."""
 
     km_per_day: float
     latest: Reading
@@ -123,8 +125,7 @@ def km_on(projection: Projection | None, day: date) -> int | None:
 
 # --- interval rules --------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class VehicleFacts:
+class VehicleFacts(NamedTuple):
     make: str
     model: str
     fuel: str
@@ -153,15 +154,13 @@ def matching_rule(rules: Iterable[IntervalRule], service_type: str,
     return best
 
 
-@dataclass(frozen=True)
-class Due:
+class Due(NamedTuple):
     due_date: date
     basis: str  # time | km
     reason: str
 
 
-@dataclass(frozen=True)
-class LastDone:
+class LastDone(NamedTuple):
     """When the type was last done: the newest closed order of it, else the first
     registration at 0 km. `what` names it for the reason ("Inspektion", "Erstzulassung")."""
 
@@ -172,6 +171,11 @@ class LastDone:
 
 def _months_text(months: int) -> str:
     return "1 Monat" if months == 1 else f"{months} Monate"
+
+
+@lru_cache(maxsize=65_536)  # shared by every vehicle serviced on that day (a value: immutable)
+def _time_due(due_date: date, months: int, what: str, day: date) -> Due:
+    return Due(due_date, "time", f"{_months_text(months)} nach {what} am {de_date(day)}")
 
 
 def interval_due(rule: IntervalRule, last: LastDone, projection: Projection | None) -> Due | None:
@@ -186,8 +190,7 @@ def interval_due(rule: IntervalRule, last: LastDone, projection: Projection | No
         by_km = km_reached(projection, last.day, start_km, target)
     # The reason is written only for the date that wins (on a tie: time, the simpler one).
     if by_km is None or (by_time is not None and by_time <= by_km):
-        return Due(by_time, "time", f"{_months_text(rule.months)} nach {last.what} am "
-                                    f"{de_date(last.day)}")
+        return _time_due(by_time, rule.months, last.what, last.day)
     return Due(by_km, "km", f"{de_km(rule.km)} nach {last.what} (bei {de_km(target)}), "
                             f"hochgerechnet aus {projection.count} Ständen")
 

@@ -6,16 +6,17 @@ exactly what the daily run acts on.
 Built in one pass over the orders: a full recompute runs it for 100,000 vehicles."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 from typing import NamedTuple
 
 from core.service import duedates
 from core.service.classify import Classifier
 from core.service.config import Config
 from core.service.duedates import Due, LastDone, Reading, VehicleFacts
-from core.service.types import HU, INTERVAL_TYPES, TYRE_ACTIVE_MONTHS, TYRES, label
+from core.service.types import HU, TYRE_ACTIVE_MONTHS, TYRES, label
 
 WHAT_DONE = {"inspection": "Inspektion", "body": "Karosserie-Inspektion",
              "timing_belt": "Zahnriemenwechsel", "underbody": "Unterbodenschutz"}
@@ -28,6 +29,9 @@ class Order(NamedTuple):
     text: str
     status: str  # open | closed
     km: int | None
+
+
+_BY_DAY = itemgetter(1, 0)  # an order's day, then its number
 
 
 @dataclass(slots=True)
@@ -61,28 +65,30 @@ def vehicle_readings(stored: list[tuple[date, int]], mileage: int | None,
 def build(facts: VehicleFacts, orders: Iterable[Order], readings: list[Reading],
           classifier: Classifier) -> History:
     """Classify every order once and keep what the rules need; every mileage (vehicle file,
-    orders) becomes a reading."""
+    orders) becomes a reading. An order may be any tuple with Order's columns (the recompute
+    passes the rows as read)."""
     last_closed: dict[str, tuple[date, int | None]] = {}
     first_open: dict[str, tuple[Order, tuple[str, ...]]] = {}
     hu_days: list[date] = []
     last_tyre: date | None = None
     all_readings = list(readings)
-    for order in sorted(orders, key=lambda o: (o.day, o.number)):
-        if order.km is not None:
-            all_readings.append(Reading(order.day, order.km, order.number))
-        found = classifier.matches(order.text)
+    for order in sorted(orders, key=_BY_DAY):
+        number, day, text, status, km = order  # unpacked once: a recompute reads a million
+        if km is not None:
+            all_readings.append(Reading(day, km, number))
+        found = classifier.matches(text)
         if not found:
             continue
-        closed = order.status == "closed"
+        closed = status == "closed"
         for service_type, words in found.items():
             if closed:
-                last_closed[service_type] = (order.day, order.km)
+                last_closed[service_type] = (day, km)
             elif service_type not in first_open:
-                first_open[service_type] = (order, words)
+                first_open[service_type] = (Order(*order), words)
         if closed and HU in found:
-            hu_days.append(order.day)
+            hu_days.append(day)
         if TYRES in found:
-            last_tyre = order.day
+            last_tyre = day
     return History(facts, duedates.checked_readings(all_readings), last_closed, hu_days,
                    last_tyre, first_open)
 
@@ -104,25 +110,24 @@ def _last_done(history: History, service_type: str) -> LastDone:
     return LastDone(history.facts.first_registration, 0, "Erstzulassung")
 
 
-def _due(history: History, service_type: str, config: Config, country: str,
-         today: date, projection: duedates.Projection | None) -> Due | None:
-    if service_type == HU:
-        return duedates.hu_due(country, history.facts.first_registration, history.hu_days)
-    if service_type == TYRES:
-        return duedates.tyre_due(history.last_tyre, today, TYRE_ACTIVE_MONTHS)
-    rule = config.rule_for(service_type, history.facts)
-    if rule is None:
-        return None
-    return duedates.interval_due(rule, _last_done(history, service_type), projection)
+def _all_dues(history: History, config: Config, country: str,
+              today: date) -> Iterator[tuple[str, Due | None]]:
+    projection = duedates.project(history.readings)
+    for service_type, rule in config.rules_for(history.facts).items():
+        yield service_type, rule and duedates.interval_due(
+            rule, _last_done(history, service_type), projection)
+    yield HU, duedates.hu_due(country, history.facts.first_registration, history.hu_days)
+    yield TYRES, duedates.tyre_due(history.last_tyre, today, TYRE_ACTIVE_MONTHS)
 
 
 def dues(history: History, config: Config, country: str, today: date) -> list[TypeDue]:
     """Every type the vehicle is due for, in date order."""
-    projection = duedates.project(history.readings)
-    result = []
-    for service_type in (*INTERVAL_TYPES, HU, TYRES):
-        due = _due(history, service_type, config, country, today, projection)
-        if due is not None:
-            result.append(TypeDue(service_type, due, _excluded(history, service_type, country)))
-    result.sort(key=lambda d: (d.due.due_date, d.service_type))
+    result = [TypeDue(service_type, due, _excluded(history, service_type, country))
+              for service_type, due in _all_dues(history, config, country, today)
+              if due is not None]
+    result.sort(key=_by_due_date)
     return result
+
+
+def _by_due_date(due: TypeDue) -> tuple[date, str]:
+    return due.due.due_date, due.service_type

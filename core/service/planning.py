@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
+from core.bulkwork import collector_paused
 from core.calendar import BusinessCalendar
 from core.db import Database
 from core.service import history, timeline
@@ -65,7 +66,7 @@ class Planner:
                  invitations: Iterable[tuple]) -> None:
         vehicle_id, customer_id, make, model, fuel, registered, mileage, mileage_on = vehicle
         past = history.build(VehicleFacts(make, model, fuel, registered),
-                             [history.Order(*o) for o in orders],
+                             orders,
                              history.vehicle_readings(readings, mileage, mileage_on),
                              self.classifier)
         type_dues = history.dues(past, self.config, self.country, self.today)
@@ -156,6 +157,7 @@ def compute_in_worker(ids: list[int], every: bool) -> Changes:
     service run's turn, and its own writes concern other batches' vehicles."""
     assert _worker is not None, "start_worker first"
     db, planner = _worker
-    with db.session() as session:
-        batch = read(session, ids, every)
-    return planner.compute(batch)
+    with collector_paused():
+        with db.session() as session:
+            batch = read(session, ids, every)
+        return planner.compute(batch)

@@ -20,6 +20,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from core import events
+from core.bulkwork import collector_paused
 from core.db import DriverStatement, insert_many, take_turns
 from core.service import KEY, config, timeline
 from core.service.batches import DUE, INV, read
@@ -57,7 +58,8 @@ def recompute(session: Session, settings: Settings, now: datetime,
     every = vehicle_ids is None
     computed = _computed(session, settings, now, batches, every)
     for done, changes in enumerate(computed, 1):
-        _apply(session, now, changes)
+        with collector_paused():
+            _apply(session, now, changes)
         if progress is not None:
             progress(done / len(batches))
     return len(ids)
@@ -71,11 +73,13 @@ def _computed(session: Session, settings: Settings, now: datetime, batches: list
     count = sum(len(batch) for batch in batches)
     if count < WORKERS_FROM or (os.cpu_count() or 1) < 2:
         planner = Planner(current, settings, now)
-        yield from (planner.compute(read(session, batch, every)) for batch in batches)
+        for batch in batches:
+            with collector_paused():
+                changes = planner.compute(read(session, batch, every))
+            yield changes
         return
     url = session.get_bind().url.render_as_string(hide_password=False)
-    # spawn, not fork: the console runs threads (server, scheduler) a fork would copy mid-step
-    with ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("spawn"),
+    with ProcessPoolExecutor(WORKERS, mp_context=_worker_context(),
                              initializer=start_worker,
                              initargs=(url, current, settings, now)) as pool:
         waiting: deque[Future] = deque()
@@ -85,6 +89,17 @@ def _computed(session: Session, settings: Settings, now: datetime, batches: list
                 yield waiting.popleft().result()
         while waiting:
             yield waiting.popleft().result()
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """Workers forked from a fork server that imported only the planner: not a plain fork
+    (the console runs threads - server, scheduler - a fork would copy mid-step), and not
+    spawn, which imports the whole console (the main module) again in every worker."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([compute_in_worker.__module__])
+    return context
 
 
 def _apply(session: Session, now: datetime, changes: Changes) -> None:

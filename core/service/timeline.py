@@ -3,8 +3,8 @@ invitation, when it goes out, when the reminder and the call-list entry follow, 
 stops it. The recompute plans with it; the daily run (core.service.run) follows it."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from core.service.history import TypeDue
 from core.service.types import COMBINE_DAYS, Timeline
@@ -25,8 +25,7 @@ STATUS_COLORS = {
 NEXT_LABELS = {"invitation": "Einladung", "reminder": "Erinnerung", "call_list": "Anrufliste"}
 
 
-@dataclass(frozen=True)
-class Planned:
+class Planned(NamedTuple):
     """An invitation still to come: its types (due order), the first due date and the day
     the invitation goes out."""
 
@@ -40,21 +39,22 @@ def plan(type_dues: list[TypeDue], covered: set[tuple[str, date]],
     """The invitations to plan: every due date without an exclusion and not yet covered by
     an invitation that went out (or was held back); types due within COMBINE_DAYS of the
     first of a group go out together."""
-    open_dues = [d for d in type_dues if not d.excluded
-                 and (d.service_type, d.due.due_date) not in covered]
-    groups: list[list[TypeDue]] = []
-    for due in sorted(open_dues, key=lambda d: d.due.due_date):
-        if groups and (due.due.due_date - groups[-1][0].due.due_date).days <= COMBINE_DAYS:
-            groups[-1].append(due)
+    groups: list[tuple[date, list[str]]] = []  # first due date, the types
+    for service_type, due, excluded in sorted(type_dues, key=_due_date):
+        day = due.due_date
+        if excluded or (covered and (service_type, day) in covered):
+            continue
+        if groups and (day - groups[-1][0]).days <= COMBINE_DAYS:
+            groups[-1][1].append(service_type)
         else:
-            groups.append([due])
-    result = []
-    for group in groups:
-        first = group[0]
-        days = timelines[first.service_type].invite_days_before
-        result.append(Planned(tuple(d.service_type for d in group), first.due.due_date,
-                              first.due.due_date - timedelta(days=days)))
-    return result
+            groups.append((day, [service_type]))
+    return [Planned(tuple(types), day,
+                    day - timedelta(days=timelines[types[0]].invite_days_before))
+            for day, types in groups]
+
+
+def _due_date(due: TypeDue) -> date:
+    return due.due.due_date
 
 
 def reminder_day(invited_on: date, timeline: Timeline) -> date | None:
