@@ -107,8 +107,10 @@ class Module:
     # (session, settings, now) -> a console line about what was loaded, or None
     demo: Callable[[Session, Any, datetime], str | None] | None = None
     imports: tuple[ImportKind, ...] = ()
-    # (db, now, progress) -> None: brings the module's figures up to date after any import
+    # (db, now, progress) -> None: brings the module's figures up to date after an import of
+    # one of the kinds in `after_import_of` (empty: of any kind)
     after_import: Callable[[Any, datetime, Callable[[float], None]], None] | None = None
+    after_import_of: frozenset[str] = frozenset()
     nav: tuple[NavEntry, ...] = ()
     pages: str = ""  # dotted name of the page package (see the module docstring)
     # record id -> the page of that record (links from the timeline, outbox, forecast)

@@ -122,7 +122,7 @@ def run_import(db: Database, kind: str, data: bytes, *,
         return result
     _write(db, kind_spec, plan, result, actor, now, wall, step)
     result.committed = True
-    _after_import(db, now, step)
+    _after_import(db, kind, now, step)
     step(1.0)
     return result
 
@@ -182,11 +182,12 @@ def _record(session: Session, result: ImportResult, actor: str, now: datetime) -
         "created": result.created})
 
 
-def _after_import(db: Database, now: datetime, step: Progress) -> None:
-    """Every module brings its figures up to date as of `now` (e.g. win-back's detection), in
-    its own transaction: the import stays committed even if this fails; the next tick
-    retries."""
-    hooks = [m.after_import for m in modules.registered() if m.after_import is not None]
+def _after_import(db: Database, kind: str, now: datetime, step: Progress) -> None:
+    """Every module whose figures depend on this kind of import brings them up to date as of
+    `now` (e.g. win-back's detection), in its own transaction: the import stays committed
+    even if this fails; the next tick retries."""
+    hooks = [m.after_import for m in modules.registered() if m.after_import is not None
+             and (not m.after_import_of or kind in m.after_import_of)]
     for index, hook in enumerate(hooks):
         start, width = _WRITE + index * (1 - _WRITE) / len(hooks), (1 - _WRITE) / len(hooks)
         hook(db, now, lambda f, start=start, width=width: step(start + f * width))

@@ -63,6 +63,8 @@ MODULE = Module(
     demo=load_demo,
     imports=(VEHICLES_KIND, ORDERS_KIND),
     after_import=refresh_after_import,
+    # due dates follow the vehicles and their orders; consent is asked when a mail goes out
+    after_import_of=frozenset({VEHICLES_KIND.spec.kind, ORDERS_KIND.spec.kind}),
     nav=(NavEntry("Service", "/service", "build", order=30),
          NavEntry("Serviceregeln", "/service/einstellungen", "tune", order=31)),
     pages="pages.service",

@@ -16,12 +16,18 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from core import events
 from core.bulkwork import collector_paused
-from core.db import DriverStatement, insert_many, take_turns
+from core.db import (
+    DriverStatement,
+    delete_ids,
+    insert_many,
+    refresh_statistics,
+    take_turns,
+)
 from core.service import KEY, config, timeline
 from core.service.batches import DUE, INV, read
 from core.service.models import (
@@ -40,11 +46,10 @@ _PLANNED = INV.c.status == "planned"  # a sent invitation is history: never move
 _MOVE_PLANNED = DriverStatement(update(INV).where(INV.c.id == bindparam("i"), _PLANNED)
                                 .values(next_at=bindparam("next_at"),
                                         customer_id=bindparam("customer_id")))
-# Deletes in one statement per chunk of ids (a row-by-row executemany is slow on PostgreSQL).
-DELETES = {"replace_dues": (DUE, DUE.c.vehicle_id, None),
-           "delete_planned": (INV, INV.c.id, _PLANNED)}
-CHUNK = 1_000
+# Deletes by lists of ids (a row-by-row executemany is slow on PostgreSQL).
+DELETES = {"replace_dues": (DUE.c.vehicle_id, ()), "delete_planned": (INV.c.id, (_PLANNED,))}
 INSERTS = {"insert_due": DUE, "insert_planned": INV}  # plain new rows: in bulk
+REFRESH_STATISTICS_FROM = 10_000  # rows written; a first import writes hundreds of thousands
 
 
 def recompute(session: Session, settings: Settings, now: datetime,
@@ -57,11 +62,14 @@ def recompute(session: Session, settings: Settings, now: datetime,
     batches = [ids[start:start + BATCH] for start in range(0, len(ids), BATCH)]
     every = vehicle_ids is None
     computed = _computed(session, settings, now, batches, every)
+    written = 0
     for done, changes in enumerate(computed, 1):
         with collector_paused():
-            _apply(session, now, changes)
+            written += _apply(session, now, changes)
         if progress is not None:
             progress(done / len(batches))
+    if written >= REFRESH_STATISTICS_FROM:
+        refresh_statistics(session, DUE.name, INV.name)
     return len(ids)
 
 
@@ -102,19 +110,19 @@ def _worker_context() -> multiprocessing.context.BaseContext:
     return context
 
 
-def _apply(session: Session, now: datetime, changes: Changes) -> None:
+def _apply(session: Session, now: datetime, changes: Changes) -> int:
+    """Write one batch's changes; returns how many rows were deleted or added."""
     connection = session.connection()
-    for kind, (table, column, only) in DELETES.items():
-        ids = changes.writes.get(kind, {}).get(column.name, [])
-        for first in range(0, len(ids), CHUNK):
-            where = column.in_(ids[first:first + CHUNK])
-            connection.execute(delete(table).where(where, only) if only is not None
-                               else delete(table).where(where))
+    written = 0
+    for kind, (column, where) in DELETES.items():
+        written += delete_ids(connection, column,
+                              changes.writes.get(kind, {}).get(column.name, []), *where)
     if changes.writes.get("move_planned"):
         _MOVE_PLANNED.execute_many(connection, changes.writes["move_planned"])
     for kind, table in INSERTS.items():
         if changes.writes.get(kind):
             insert_many(connection, table, changes.writes[kind])
+            written += len(next(iter(changes.writes[kind].values())))
     for stop in changes.stops:
         # Only while it is still waiting: a booking that came in meanwhile stays a booking.
         stopped = session.execute(
@@ -127,6 +135,7 @@ def _apply(session: Session, now: datetime, changes: Changes) -> None:
                           f"Service-Einladung erledigt: {stop.text}.",
                           customer_id=stop.customer_id, module=KEY,
                           record_id=stop.invitation_id)
+    return written
 
 
 def snapshot_readings(session: Session) -> None:

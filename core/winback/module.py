@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core.imports.specs import CUSTOMERS
 from core.modules import Module, NavEntry, Tile, TileGroup
 from core.winback import KEY, detection, process_url, queries
 from core.winback.actions import FLOW
@@ -61,6 +62,8 @@ MODULE = Module(
     demo=load_demo,
     imports=(ORDERS_KIND,),
     after_import=refresh_after_import,
+    # customer groups and new customers change the figures; vehicles or workshop orders not
+    after_import_of=frozenset({CUSTOMERS.kind, ORDERS_KIND.spec.kind}),
     nav=(NavEntry("Rückgewinnung", "/rueckgewinnung", "trending_down", order=20),
          NavEntry("Firmen", "/firmen", "store", order=90)),
     pages="pages.winback",

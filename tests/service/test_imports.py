@@ -8,9 +8,11 @@ from sqlalchemy import func, select
 
 from core import clock
 from core.imports.importer import run_import
+from core.models import Event
 from core.service.classify import Classifier
 from core.service.models import Vehicle, VehicleReading, WorkshopOrder
 from core.service.types import FACTORY_KEYWORDS
+from core.winback.detection import RUN_EVENT
 from tests.service.conftest import (
     ORDERS_HEAD,
     VEHICLES_HEAD,
@@ -101,3 +103,22 @@ def test_order_texts_match_whole_words_case_and_umlaut_tolerant():
     assert classify.matches("Serviceheft nachgetragen, Hubraum geprüft") == {}
     assert classify.types("Jahresservice inkl. Ölwechsel") == {"inspection"}
     assert classify.types("Zahnriemen + Inspektion") == {"inspection", "timing_belt"}
+
+
+def test_only_the_modules_an_import_concerns_recompute(sdb):
+    """Vehicles and workshop orders leave win-back's figures alone (a dealer group's order
+    import would otherwise wait for a detection run over every customer); a customer file
+    still brings them up to date."""
+    def detection_runs() -> int:
+        with sdb.session() as session:
+            return session.scalar(select(func.count()).select_from(Event).where(
+                Event.kind == RUN_EVENT))
+
+    customer(sdb)
+    after_customers = detection_runs()
+    vehicle(sdb)
+    order(sdb, "A1", "02.05.2026", "Jahresservice", km="15000")
+
+    assert after_customers == 1
+    assert detection_runs() == after_customers
+    assert due(sdb, "inspection").reason.endswith("nach Inspektion am 02.05.2026")
