@@ -19,6 +19,8 @@ from sqlalchemy import Select, bindparam, exists, literal, select
 from sqlalchemy.orm import Session, joinedload
 
 from core import consent, events
+from core.bulkwork import collector_paused
+from core.due_mails import EarlierMails, followed_mails
 from core.flows import AutoRule, idempotency_key, next_key, template_key
 from core.mail import outbox
 from core.models import Customer, OutboxMessage, UTCDateTime
@@ -270,20 +272,14 @@ def _sent_in_stay(spec: DueRules, session: Session, record: Any, mail: str) -> b
         OutboxMessage.created_at >= record.status_changed_at))))
 
 
-def _undelivered_predecessor(spec: DueRules, session: Session, record: Any,
+def _undelivered_predecessor(spec: DueRules, earlier: EarlierMails, record: Any,
                              rule: AutoRule) -> str | None:
     """Why `rule` must not send because the mail it follows up on never went out (discarded
     or held as late), or None."""
-    if rule.follows is None:
+    what = earlier.undelivered(spec.module, record.id, rule)
+    if what is None:
         return None
-    last = session.scalars(select(OutboxMessage).where(*_mails_of(spec, record.id,
-                                                                  rule.follows))
-                           .order_by(OutboxMessage.id.desc()).limit(1)).first()
-    if last is None or not (last.status == "cancelled" or last.reason_code == outbox.LATE):
-        return None
-    label = spec.mail_labels[rule.follows]
-    what = "verworfen" if last.status == "cancelled" else "wartet noch auf eine Entscheidung"
-    return f"nicht gesendet, weil die {label} nicht hinausging ({what})"
+    return f"nicht gesendet, weil die {spec.mail_labels[rule.follows]} nicht hinausging ({what})"
 
 
 def _rule_key(spec: DueRules, session: Session, record: Any, outcome: Outcome) -> str:
@@ -302,7 +298,7 @@ def _suppress(spec: DueRules, session: Session, record: Any, outcome: Outcome, t
 
 
 def _apply(spec: DueRules, session: Session, settings: Any, record: Any, step: Step,
-           now: datetime, recomputed: bool) -> Outcome | None:
+           now: datetime, recomputed: bool, earlier: EarlierMails) -> Outcome | None:
     outcome = step.outcome
     if step.kind == "suppress":
         code = "opted_out" if outcome.reason == consent.OPTED_OUT else "no_address"
@@ -312,7 +308,7 @@ def _apply(spec: DueRules, session: Session, settings: Any, record: Any, step: S
         if recomputed and _sent_in_stay(spec, session, record, outcome.mail):
             record.due_rule = record.due_at = None  # a stale due must not send a second time
             return None
-        missing = _undelivered_predecessor(spec, session, record, spec.by_name[outcome.rule])
+        missing = _undelivered_predecessor(spec, earlier, record, spec.by_name[outcome.rule])
         if missing is not None:
             _suppress(spec, session, record, outcome, missing, "predecessor_not_sent", now)
             record.due_rule, record.due_at = step.state.due_rule, step.state.due_at
@@ -348,6 +344,7 @@ def _load(spec: DueRules, session: Session, ids: list[int]) -> dict[int, Any]:
     return records
 
 
+@collector_paused()
 def run_due(spec: DueRules, session: Session, now: datetime, settings: Any,
             dry_run: bool = False) -> list[Outcome]:
     """Act on every record whose automatic step is due at `now`. Idempotent: a fired rule
@@ -358,6 +355,13 @@ def run_due(spec: DueRules, session: Session, now: datetime, settings: Any,
     if dry_run:
         return [step.outcome for _, steps in plans for step in steps if step.outcome]
     records = _load(spec, session, [state.record_id for state, _ in plans])
+    sends = [(state.record_id, step.outcome) for state, steps in plans for step in steps
+             if step.kind == "send"]
+    earlier = EarlierMails.read(session, spec.module, (record_id for record_id, _ in sends),
+                                followed_mails(spec.rules))
+    outbox.note_unused_keys(session, [idempotency_key(spec.module, record_id, o.mail)
+                                      for record_id, o in sends
+                                      if not spec.by_name[o.rule].recurs])
     outcomes: list[Outcome] = []
     # One flush at the end instead of one before every lookup: a record's lookups (mails of
     # its stay, its predecessor mail, a used key) never concern the rows this run adds for
@@ -367,7 +371,7 @@ def run_due(spec: DueRules, session: Session, now: datetime, settings: Any,
             for index, step in enumerate(steps):
                 recomputed = index > 0 and steps[index - 1].kind == "recompute"
                 outcome = _apply(spec, session, settings, records[state.record_id], step, now,
-                                 recomputed)
+                                 recomputed, earlier)
                 if outcome is not None:
                     outcomes.append(outcome)
     session.flush()

@@ -25,7 +25,12 @@ def _serializer_for(key: str, salt: str) -> URLSafeSerializer:
 
 
 def sign_id(salt: str, field: str, record_id: int) -> str:
-    return _serializer(salt).dumps({field: record_id})
+    return _signed(secret(LINK_KEY), salt, field, record_id)
+
+
+@lru_cache(maxsize=65_536)  # deterministic, and a nightly run signs two links per mail
+def _signed(key: str, salt: str, field: str, record_id: int) -> str:
+    return _serializer_for(key, salt).dumps({field: record_id})
 
 
 def read_id(salt: str, field: str, token: str) -> int | None:

@@ -148,7 +148,25 @@ def _insert_new(session: Session):
 _INSERT_NEW: dict = {}
 
 
+def note_unused_keys(session: Session, keys: list[str]) -> None:
+    """Look up at once which of `keys` are unused, so that enqueue need not ask for each
+    (a nightly run queues hundreds of mails). Only a shortcut: a key another writer uses
+    meanwhile still meets the insert's ON CONFLICT and its row is the answer."""
+    used: set[str] = set()
+    for first in range(0, len(keys), 500):
+        used.update(session.scalars(select(OutboxMessage.idempotency_key).where(
+            OutboxMessage.idempotency_key.in_(keys[first:first + 500]))))
+    session.info.setdefault(_UNUSED_KEYS, set()).update(set(keys) - used)
+
+
+_UNUSED_KEYS = "outbox_unused_keys"
+
+
 def _by_key(session: Session, key: str) -> OutboxMessage | None:
+    unused = session.info.get(_UNUSED_KEYS)
+    if unused is not None and key in unused:
+        unused.discard(key)  # used from now on
+        return None
     # No autoflush needed: every outbox row is inserted at once (above), never left pending.
     with session.no_autoflush:
         return session.scalars(_BY_KEY, {"key": key}).first()

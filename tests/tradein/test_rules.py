@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from core import clock, optout
 from core.models import Customer
 from core.tradein import rules
+from core.tradein.models import TradeInCase
 from tests.tradein.conftest import (
     act,
     case_events,
@@ -206,3 +207,21 @@ def reason_for(db, settings, case_id: int) -> str | None:
     with db.session() as session:
         case = load(db, case_id)
         return rules.upcoming_for_case(session, case, clock.now(), settings)[1]
+
+
+def test_a_mail_already_queued_under_the_rules_key_is_not_queued_again(tdb, settings, now):
+    """The nightly run looks up its keys in one query up front; a key used before the run
+    (the same mail queued by hand, sharing the plain key) must still be found."""
+    from core.tradein import mails
+
+    first, second = (new_case(tdb, settings, email=f"k{n}@example.at") for n in range(2))
+    with tdb.session(write=True) as session:
+        case = session.get(TradeInCase, first)
+        mails.queue(session, settings, case, session.get(Customer, case.customer_id),
+                    "market_value", f"tradein:{first}:market_value", "staff", now)
+
+    tick(tdb, settings, TONIGHT)
+
+    assert mails_of(tdb, first) == ["market_value"]
+    assert mails_of(tdb, second) == ["market_value"]
+    assert [r.queued_by for r in outbox_rows(tdb, first)] == ["staff"]
