@@ -23,7 +23,7 @@ from core.imports import writing
 from core.imports.plans import NEW, Plan
 from core.models import ImportJournal, ImportRun, UTCDateTime
 
-BATCH_ROWS = 5_000  # one batch: well under a second of write lock on SQLite
+BATCH_ROWS = 20_000  # one batch: well under a second of write lock on SQLite
 # A live run touches its heartbeat every batch; one silent this long has lost its process.
 STALE_AFTER = timedelta(minutes=2)
 Clock = Callable[[], datetime]
