@@ -310,6 +310,13 @@ def insert_many(connection: Connection, table, columns: dict[str, list]) -> None
     if connection.dialect.name != "postgresql":
         _inserts(table, tuple(names)).execute_many(connection, columns)
         return
+    copy_rows(connection, table, table.name, columns)
+
+
+def copy_rows(connection: Connection, table, into: str, columns: dict[str, list]) -> None:
+    """COPY rows (PostgreSQL) into the table named `into`, converted by `table`'s column
+    types: `into` is `table` itself or a stage with the same columns."""
+    names = list(columns)
     dialect = connection.dialect
     converted = []
     for name in names:
@@ -317,7 +324,7 @@ def insert_many(connection: Connection, table, columns: dict[str, list]) -> None
         converted.append(convert_repeated(convert, columns[name]) if convert else columns[name])
     cursor = connection.connection.driver_connection.cursor()
     try:
-        with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+        with cursor.copy(f"COPY {into} ({', '.join(names)}) FROM STDIN") as copy:
             for row in zip(*converted, strict=True):
                 copy.write_row(row)
     finally:

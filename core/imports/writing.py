@@ -7,10 +7,13 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Table, func, select
+from sqlalchemy import Connection, Table, func, select
+from sqlalchemy import column as sa_column
+from sqlalchemy import table as sa_table
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from core.db import DriverStatement, upsert_insert
+from core.db import DriverStatement, copy_rows, upsert_insert
 
 CHUNK = 20_000  # rows per executemany: bounded memory, a progress step every chunk
 IN_LIMIT = 500  # values per IN (...) list, far below every database's parameter limit
@@ -67,19 +70,30 @@ def upsert(session: Session, table: Table, rows: pd.DataFrame, keys: Sequence[st
     set the `update` columns from the file and the `keep_first` columns only where still
     NULL (an opt-out date, once set, stays)."""
     constants = constants or {}
-    names = [*rows.columns, *constants]
-    statement = _upsert_statement(table, tuple(keys), tuple(update), tuple(keep_first),
-                                  tuple(names), session.get_bind().dialect.name)
-    total = len(rows)
+    names = tuple([*rows.columns, *constants])
     connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        write = _staged_upsert(table, tuple(keys), tuple(update), tuple(keep_first), names)
+    else:
+        write = _upsert_statement(table, tuple(keys), tuple(update), tuple(keep_first), names,
+                                  connection.dialect.name).execute_many
+    total = len(rows)
     for start in range(0, total, CHUNK):
         # Converted chunk by chunk: a million rows as Python objects at once cost ~1 GB.
         part = rows.iloc[start:start + CHUNK]
         columns = {name: python_values(part[name]) for name in part.columns}
         columns |= {name: [value] * len(part) for name, value in constants.items()}
-        statement.execute_many(connection, columns)
+        write(connection, columns)
         if progress is not None:
             progress(min(start + CHUNK, total) / total)
+
+
+def _on_conflict(stmt, table: Table, keys: tuple[str, ...], update: tuple[str, ...],
+                 keep_first: tuple[str, ...]):
+    set_ = {c: stmt.excluded[c] for c in update}
+    set_ |= {c: func.coalesce(table.c[c], stmt.excluded[c]) for c in keep_first}
+    return (stmt.on_conflict_do_update(index_elements=list(keys), set_=set_) if set_
+            else stmt.on_conflict_do_nothing(index_elements=list(keys)))
 
 
 @lru_cache(maxsize=32)
@@ -88,9 +102,27 @@ def _upsert_statement(table: Table, keys: tuple[str, ...], update: tuple[str, ..
                       _database: str) -> DriverStatement:
     # Built once per import kind and database; run on the driver with plain tuples (the
     # per-row dictionaries and SQLAlchemy's per-row processing cost more than SQLite did).
-    stmt = upsert_insert(_database, table)
-    set_ = {c: stmt.excluded[c] for c in update}
-    set_ |= {c: func.coalesce(table.c[c], stmt.excluded[c]) for c in keep_first}
-    stmt = (stmt.on_conflict_do_update(index_elements=list(keys), set_=set_) if set_
-            else stmt.on_conflict_do_nothing(index_elements=list(keys)))
+    stmt = _on_conflict(upsert_insert(_database, table), table, keys, update, keep_first)
     return DriverStatement(stmt, column_keys=list(names))
+
+
+@lru_cache(maxsize=32)
+def _staged_upsert(table: Table, keys: tuple[str, ...], update: tuple[str, ...],
+                   keep_first: tuple[str, ...], names: tuple[str, ...]
+                   ) -> Callable[[Connection, dict[str, list]], None]:
+    """PostgreSQL: COPY the rows into a stage that lives until the commit, then one INSERT
+    … SELECT … ON CONFLICT (row by row, the upsert cost its import a third of its time).
+    The file's keys are unique (the check refuses repeats), as one such INSERT needs."""
+    stage_name = f"kp_import_stage_{table.name}"
+    stage = sa_table(stage_name, *(sa_column(n) for n in names))
+    create = (f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage_name} ON COMMIT DROP AS "
+              f"SELECT {', '.join(names)} FROM {table.name} WITH NO DATA")
+    move = _on_conflict(postgresql.insert(table).from_select(list(names), select(*stage.c)),
+                        table, keys, update, keep_first)
+
+    def write(connection: Connection, columns: dict[str, list]) -> None:
+        connection.exec_driver_sql(create)
+        copy_rows(connection, table, stage_name, columns)
+        connection.execute(move)
+        connection.exec_driver_sql(f"TRUNCATE {stage_name}")
+    return write
