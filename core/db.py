@@ -114,24 +114,27 @@ def take_turns(bind: Session | Connection, name: str) -> None:
     connection.execute(_ADVISORY_LOCK, {"key": _lock_key(name)})
 
 
-_IN_LIST = 1_000  # ids per IN (...) on SQLite: far below its parameter limit
+IN_LIST = 500  # values per IN (...): far below every database's bound-parameter limit
+
+
+def in_lists(values: Sequence[Any], size: int = IN_LIST) -> Iterator[Sequence[Any]]:
+    """`values` in slices of `size`, one IN (...) list each."""
+    for first in range(0, len(values), size):
+        yield values[first:first + size]
 
 
 def delete_ids(connection: Connection, column, ids: Sequence[int], *where) -> int:
     """Delete the rows whose `column` is one of `ids` (and `where`); returns how many.
     PostgreSQL gets one statement with the ids as one array (`= ANY`): a thousand bind
     parameters per statement cost more to compile than the delete itself; SQLite gets IN
-    lists of a thousand."""
+    lists (in_lists)."""
     table = column.table
     if connection.dialect.name == "postgresql":
         wanted = column == any_(bindparam("ids", type_=postgresql.ARRAY(column.type)))
         return connection.execute(delete(table).where(wanted, *where), {"ids": list(ids)}
                                   ).rowcount if ids else 0
-    deleted = 0
-    for first in range(0, len(ids), _IN_LIST):
-        deleted += connection.execute(delete(table).where(
-            column.in_(ids[first:first + _IN_LIST]), *where)).rowcount
-    return deleted
+    return sum(connection.execute(delete(table).where(column.in_(part), *where)).rowcount
+               for part in in_lists(ids))
 
 
 def refresh_statistics(session: Session, *tables: str) -> None:

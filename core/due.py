@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from core import consent, events
 from core.bulkwork import collector_paused
+from core.db import in_lists
 from core.due_mails import EarlierMails, followed_mails
 from core.flows import AutoRule, idempotency_key, next_key, template_key
 from core.mail import outbox
@@ -337,9 +338,8 @@ def _load(spec: DueRules, session: Session, ids: list[int]) -> dict[int, Any]:
     records: dict[int, Any] = {}
     # The customer comes along in the same query where the record maps it (mails need it).
     options = [joinedload(spec.model.customer)] if hasattr(spec.model, "customer") else []
-    for first in range(0, len(ids), 500):  # stay far below any bound-parameter limit
-        query = (select(spec.model).options(*options)
-                 .where(spec.model.id.in_(ids[first:first + 500])))
+    for part in in_lists(ids):
+        query = select(spec.model).options(*options).where(spec.model.id.in_(part))
         records.update((record.id, record) for record in session.scalars(query))
     return records
 

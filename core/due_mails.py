@@ -8,11 +8,10 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.db import in_lists
 from core.flows import AutoRule, template_key
 from core.mail import outbox
 from core.models import OutboxMessage
-
-_IDS_PER_QUERY = 500  # stay far below any bound-parameter limit
 
 
 class EarlierMails:
@@ -30,12 +29,11 @@ class EarlierMails:
         newest: dict[tuple[int, str], tuple[str, str]] = {}
         if not keys:
             return cls(newest)
-        for first in range(0, len(ids), _IDS_PER_QUERY):
+        for part in in_lists(ids):
             rows = session.execute(
                 select(OutboxMessage.record_id, OutboxMessage.template_key,
                        OutboxMessage.status, OutboxMessage.reason_code)
-                .where(OutboxMessage.module == module,
-                       OutboxMessage.record_id.in_(ids[first:first + _IDS_PER_QUERY]),
+                .where(OutboxMessage.module == module, OutboxMessage.record_id.in_(part),
                        OutboxMessage.template_key.in_(keys))
                 .order_by(OutboxMessage.id))
             newest.update(((r.record_id, r.template_key), (r.status, r.reason_code))

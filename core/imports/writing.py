@@ -13,10 +13,9 @@ from sqlalchemy import table as sa_table
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from core.db import DriverStatement, copy_rows, upsert_insert
+from core.db import DriverStatement, copy_rows, in_lists, upsert_insert
 
 CHUNK = 20_000  # rows per executemany: bounded memory, a progress step every chunk
-IN_LIMIT = 500  # values per IN (...) list, far below every database's parameter limit
 # Beyond this many key values one scan of the table beats thousands of IN queries.
 SCAN_FROM = 20_000
 
@@ -33,8 +32,8 @@ def existing(session: Session, table: Table, key: str, values: Sequence[str],
         sql = str(query.compile(dialect=session.get_bind().dialect))
         rows = session.connection().exec_driver_sql(sql).fetchall()
     else:
-        rows = [row for i in range(0, len(values), IN_LIMIT) for row in session.execute(
-            select(*cols).where(table.c[key].in_(list(values[i:i + IN_LIMIT])))).all()]
+        rows = [row for part in in_lists(values) for row in session.execute(
+            select(*cols).where(table.c[key].in_(list(part)))).all()]
     # Column-wise: pandas builds a frame from a million Row objects very slowly.
     data = list(zip(*rows, strict=True)) if rows else [()] * len(cols)
     frame = pd.DataFrame({name: pd.Series(column, dtype=object)

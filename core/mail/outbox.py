@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from core import consent
-from core.db import upsert_insert
+from core.db import in_lists, upsert_insert
 from core.errors import ActionNotAllowed, NotFound, ValidationError
 from core.events import record
 from core.mail import identity, templates
@@ -153,9 +153,9 @@ def note_unused_keys(session: Session, keys: list[str]) -> None:
     (a nightly run queues hundreds of mails). Only a shortcut: a key another writer uses
     meanwhile still meets the insert's ON CONFLICT and its row is the answer."""
     used: set[str] = set()
-    for first in range(0, len(keys), 500):
+    for part in in_lists(keys):
         used.update(session.scalars(select(OutboxMessage.idempotency_key).where(
-            OutboxMessage.idempotency_key.in_(keys[first:first + 500]))))
+            OutboxMessage.idempotency_key.in_(part))))
     session.info.setdefault(_UNUSED_KEYS, set()).update(set(keys) - used)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from core.db import in_lists
 from core.models import Customer
 from core.service import links
 from core.service.duedates import de_date
@@ -71,10 +72,9 @@ def existing_customers(session: Session, customer_ids: Iterable[int]) -> set[int
     wanted = sorted(set(customer_ids))
     found: set[int] = set()
     has_orders = exists().where(WorkshopOrder.vehicle_id == Vehicle.id)
-    for first in range(0, len(wanted), 500):
-        chunk = wanted[first:first + 500]
+    for part in in_lists(wanted):
         found.update(session.scalars(select(Vehicle.customer_id).distinct()
-                                     .where(Vehicle.customer_id.in_(chunk), has_orders)))
+                                     .where(Vehicle.customer_id.in_(part), has_orders)))
     return found
 
 
@@ -86,10 +86,10 @@ def due_dates(session: Session, vehicle_ids: Iterable[int]) -> dict[int, dict[st
     """Each vehicle's due date per type (a mail lists the date of every type it names)."""
     wanted = sorted(set(vehicle_ids))
     found: dict[int, dict[str, date]] = {v: {} for v in wanted}
-    for first in range(0, len(wanted), 500):
+    for part in in_lists(wanted):
         for vehicle_id, service_type, day in session.execute(
                 select(ServiceDue.vehicle_id, ServiceDue.service_type, ServiceDue.due_date)
-                .where(ServiceDue.vehicle_id.in_(wanted[first:first + 500]))):
+                .where(ServiceDue.vehicle_id.in_(part))):
             found[vehicle_id][service_type] = day
     return found
 

@@ -24,6 +24,7 @@ from core.bulkwork import collector_paused
 from core.db import (
     DriverStatement,
     delete_ids,
+    in_lists,
     insert_many,
     refresh_statistics,
     take_turns,
@@ -59,7 +60,7 @@ def recompute(session: Session, settings: Settings, now: datetime,
     take_turns(session, f"rules:{KEY}")
     ids = sorted(vehicle_ids) if vehicle_ids is not None else \
         list(session.scalars(select(Vehicle.id).order_by(Vehicle.id)))
-    batches = [ids[start:start + BATCH] for start in range(0, len(ids), BATCH)]
+    batches = list(in_lists(ids, BATCH))
     every = vehicle_ids is None
     computed = _computed(session, settings, now, batches, every)
     written = 0

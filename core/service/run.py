@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, contains_eager
 
 from core import consent, events
 from core.calendar import BusinessCalendar
-from core.db import driver_rows
+from core.db import driver_rows, in_lists
 from core.due import Outcome
 from core.mail import outbox
 from core.models import UTCDateTime
@@ -39,12 +39,12 @@ _DUE = (select(ServiceInvitation.id, ServiceInvitation.next_kind)
 def _load(session: Session, ids: list[int]) -> dict[int, ServiceInvitation]:
     """The due invitations with vehicle and customer (the mails need both), by id."""
     found: dict[int, ServiceInvitation] = {}
-    for first in range(0, len(ids), 500):  # far below any bound-parameter limit
+    for part in in_lists(ids):
         query = (select(ServiceInvitation)
                  .join(ServiceInvitation.vehicle).outerjoin(ServiceInvitation.customer)
                  .options(contains_eager(ServiceInvitation.vehicle),
                           contains_eager(ServiceInvitation.customer))
-                 .where(ServiceInvitation.id.in_(ids[first:first + 500])))
+                 .where(ServiceInvitation.id.in_(part)))
         found.update((i.id, i) for i in session.scalars(query))
     return found
 

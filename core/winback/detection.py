@@ -18,7 +18,7 @@ from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from core import events
-from core.db import refresh_statistics, take_turns
+from core.db import in_lists, refresh_statistics, take_turns
 from core.formatting import format_eur
 from core.models import Customer
 from core.settings import Settings
@@ -30,7 +30,6 @@ Progress = Callable[[float, str], None]  # (fraction 0..1, German step text)
 ENTRIES = WinbackEntry.__table__
 LINES = OrderLine.__table__
 RUN_EVENT = "detection_run"  # one event per run (module "winback"); its time: "last computed"
-_CHUNK = 500  # ids per IN (...) list: far below every database's parameter limit
 
 
 @dataclass(frozen=True)
@@ -85,8 +84,7 @@ def _revenue_after(session: Session, contacts: dict[int, date]) -> dict[int, tup
     """customer -> (revenue of orders dated after their contact day, first such order date)."""
     found: dict[int, tuple[int, date]] = {}
     ids = list(contacts)
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start:start + _CHUNK]
+    for chunk in in_lists(ids):
         rows = session.execute(
             select(LINES.c.customer_id, LINES.c.order_date, LINES.c.net_cents)
             .where(LINES.c.customer_id.in_(chunk),
