@@ -161,16 +161,21 @@ def _cleared(state: State) -> State:
 
 
 def _outcome(spec: DueRules, state: State, rule: AutoRule, now: datetime, sent: bool,
-             reason: str | None, **extra: Any) -> Outcome:
+             reason: str | None, held: bool = False, due_at: datetime | None = None) -> Outcome:
     return Outcome(spec.module, state.record_id, rule.name, rule.mail,
-                   spec.mail_labels[rule.mail], now, sent, reason, state.customer_name, **extra)
+                   spec.mail_labels[rule.mail], now, sent, reason, state.customer_name, held,
+                   due_at)
 
 
-def decide(spec: DueRules, state: State, now: datetime, settings: Any) -> Step:
-    """What the rules do with a record whose due time has come, as of `now`."""
+def decide(spec: DueRules, state: State, now: datetime, settings: Any,
+           settle: bool = True) -> Step:
+    """What the rules do with a record whose due time has come, as of `now`.
+
+    settle False: a final step (send, suppress, clear) keeps the record's state as it was
+    instead of computing the one after it; a dry run reads only the outcomes."""
     rule = spec.by_name.get(state.due_rule or "")
     if state.archived:
-        return Step("clear", _cleared(state))
+        return Step("clear", _cleared(state) if settle else state)
     if rule is None or rule.status != state.status:
         # The record moved on without its due being re-armed: derive it from the status.
         return Step("recompute", _with_due(spec, state, state.status, state.status_changed_at,
@@ -182,17 +187,16 @@ def decide(spec: DueRules, state: State, now: datetime, settings: Any) -> Step:
                                   has_address=state.has_address)
         if refused:
             outcome = _outcome(spec, state, rule, now, False, refused)
-            return Step("suppress", _cleared(state), outcome)
+            return Step("suppress", _cleared(state) if settle else state, outcome)
     due = state.due_at or now
     late = lateness(rule, due, now)
     outcome = _outcome(spec, state, rule, now, late is None,
-                       outbox.late_reason(late) if late else None, held=late is not None,
-                       due_at=due)
+                       outbox.late_reason(late) if late else None, late is not None, due)
     if rule.to_status is not None and rule.to_status != state.status:
-        return Step("send", _with_due(spec, state, rule.to_status, now, settings), outcome,
-                    rule.to_status)
+        after = _with_due(spec, state, rule.to_status, now, settings) if settle else state
+        return Step("send", after, outcome, rule.to_status)
     # Fired once in this stay: nothing more until the status changes.
-    return Step("send", _cleared(state), outcome)
+    return Step("send", _cleared(state) if settle else state, outcome)
 
 
 def _columns(spec: DueRules) -> tuple:
@@ -248,11 +252,12 @@ def state_of(spec: DueRules, record: Any, customer: Customer) -> State:
                  bool((customer.email or "").strip()))
 
 
-def _steps(spec: DueRules, state: State, now: datetime, settings: Any) -> list[Step]:
+def _steps(spec: DueRules, state: State, now: datetime, settings: Any,
+           settle: bool = True) -> list[Step]:
     """Decide until the record is settled for `now` (a recomputed due may be due at once)."""
     steps: list[Step] = []
     for _ in range(MAX_STEPS):
-        step = decide(spec, state, now, settings)
+        step = decide(spec, state, now, settings, settle)
         steps.append(step)
         state = step.state
         if step.kind != "recompute" or state.due_at is None or state.due_at > now:
@@ -350,10 +355,11 @@ def run_due(spec: DueRules, session: Session, now: datetime, settings: Any,
     """Act on every record whose automatic step is due at `now`. Idempotent: a fired rule
     clears or moves `due_at`, so a second run at the same instant finds nothing; a record
     overdue for days (downtime) is handled once."""
-    plans = [(state, _steps(spec, state, now, settings))
-             for state in due_states(spec, session, now, open_only=False)]
-    if dry_run:
-        return [step.outcome for _, steps in plans for step in steps if step.outcome]
+    states = due_states(spec, session, now, open_only=False)
+    if dry_run:  # the outcomes only: no record's state after its last step
+        return [step.outcome for state in states
+                for step in _steps(spec, state, now, settings, settle=False) if step.outcome]
+    plans = [(state, _steps(spec, state, now, settings)) for state in states]
     records = _load(spec, session, [state.record_id for state, _ in plans])
     sends = [(state.record_id, step.outcome) for state, steps in plans for step in steps
              if step.kind == "send"]

@@ -157,6 +157,30 @@ def test_dry_run_changes_nothing(tdb, settings, now):
     assert load(tdb, case_id).status == 1 and outbox_rows(tdb) == []
 
 
+def test_dry_run_reports_exactly_what_the_real_run_then_does(tdb, settings, now):
+    """The dry run skips working out each record's state after its last step; its outcomes
+    must still be the real run's, for every kind of step."""
+    fresh = new_case(tdb, settings, email="neu@example.at")  # sends, moves to status 2
+    quiet = new_case(tdb, settings, email="abgemeldet@example.at")
+    opt_out(tdb, quiet)  # held back: suppressed
+    stale = new_case(tdb, settings, email="veraltet@example.at")
+    archived = new_case(tdb, settings, email="archiv@example.at")
+    with tdb.session(write=True) as session:
+        # A due left over from another status is recomputed first, then fires.
+        session.get(TradeInCase, stale).due_rule = "booking_reminder"
+        session.get(TradeInCase, archived).archived_at = now  # cleared, no mail
+    with tdb.session() as session:
+        dry = rules.run_due(session, TONIGHT, settings, dry_run=True)
+    real = tick(tdb, settings, TONIGHT)
+
+    def seen(outcomes):
+        return sorted((o.record_id, o.rule, o.sent, o.reason, o.held, o.due_at)
+                      for o in outcomes)
+    assert seen(dry) == seen(real)
+    assert {o.record_id: o.sent for o in real} == {fresh: True, quiet: False, stale: True}
+    assert load(tdb, archived).due_at is None
+
+
 def test_forecast_matches_what_run_due_later_does(tdb, settings, now):
     fresh = new_case(tdb, settings, email="neu@example.at")
     missed = new_case(tdb, settings, email="versaeumt@example.at")
