@@ -167,15 +167,11 @@ def _outcome(spec: DueRules, state: State, rule: AutoRule, now: datetime, sent: 
                    due_at)
 
 
-def decide(spec: DueRules, state: State, now: datetime, settings: Any,
-           settle: bool = True) -> Step:
-    """What the rules do with a record whose due time has come, as of `now`.
-
-    settle False: a final step (send, suppress, clear) keeps the record's state as it was
-    instead of computing the one after it; a dry run reads only the outcomes."""
+def decide(spec: DueRules, state: State, now: datetime, settings: Any) -> Step:
+    """What the rules do with a record whose due time has come, as of `now`."""
     rule = spec.by_name.get(state.due_rule or "")
     if state.archived:
-        return Step("clear", _cleared(state) if settle else state)
+        return Step("clear", _cleared(state))
     if rule is None or rule.status != state.status:
         # The record moved on without its due being re-armed: derive it from the status.
         return Step("recompute", _with_due(spec, state, state.status, state.status_changed_at,
@@ -187,16 +183,16 @@ def decide(spec: DueRules, state: State, now: datetime, settings: Any,
                                   has_address=state.has_address)
         if refused:
             outcome = _outcome(spec, state, rule, now, False, refused)
-            return Step("suppress", _cleared(state) if settle else state, outcome)
+            return Step("suppress", _cleared(state), outcome)
     due = state.due_at or now
     late = lateness(rule, due, now)
     outcome = _outcome(spec, state, rule, now, late is None,
                        outbox.late_reason(late) if late else None, late is not None, due)
     if rule.to_status is not None and rule.to_status != state.status:
-        after = _with_due(spec, state, rule.to_status, now, settings) if settle else state
-        return Step("send", after, outcome, rule.to_status)
+        return Step("send", _with_due(spec, state, rule.to_status, now, settings), outcome,
+                    rule.to_status)
     # Fired once in this stay: nothing more until the status changes.
-    return Step("send", _cleared(state) if settle else state, outcome)
+    return Step("send", _cleared(state), outcome)
 
 
 def _columns(spec: DueRules) -> tuple:
@@ -252,17 +248,17 @@ def state_of(spec: DueRules, record: Any, customer: Customer) -> State:
                  bool((customer.email or "").strip()))
 
 
-def _steps(spec: DueRules, state: State, now: datetime, settings: Any,
-           settle: bool = True) -> list[Step]:
+def _steps(spec: DueRules, state: State, now: datetime, settings: Any) -> list[Step]:
     """Decide until the record is settled for `now` (a recomputed due may be due at once)."""
-    steps: list[Step] = []
-    for _ in range(MAX_STEPS):
-        step = decide(spec, state, now, settings, settle)
-        steps.append(step)
-        state = step.state
-        if step.kind != "recompute" or state.due_at is None or state.due_at > now:
-            break
+    steps = [decide(spec, state, now, settings)]
+    while len(steps) < MAX_STEPS and _due_again(steps[-1], now):
+        steps.append(decide(spec, steps[-1].state, now, settings))
     return steps
+
+
+def _due_again(step: Step, now: datetime) -> bool:
+    due_at = step.state.due_at
+    return step.kind == "recompute" and due_at is not None and due_at <= now
 
 
 # --- applying to the database ---------------------------------------------------------------
@@ -355,11 +351,10 @@ def run_due(spec: DueRules, session: Session, now: datetime, settings: Any,
     """Act on every record whose automatic step is due at `now`. Idempotent: a fired rule
     clears or moves `due_at`, so a second run at the same instant finds nothing; a record
     overdue for days (downtime) is handled once."""
-    states = due_states(spec, session, now, open_only=False)
-    if dry_run:  # the outcomes only: no record's state after its last step
-        return [step.outcome for state in states
-                for step in _steps(spec, state, now, settings, settle=False) if step.outcome]
-    plans = [(state, _steps(spec, state, now, settings)) for state in states]
+    plans = [(state, _steps(spec, state, now, settings))
+             for state in due_states(spec, session, now, open_only=False)]
+    if dry_run:
+        return [step.outcome for _, steps in plans for step in steps if step.outcome]
     records = _load(spec, session, [state.record_id for state, _ in plans])
     sends = [(state.record_id, step.outcome) for state, steps in plans for step in steps
              if step.kind == "send"]

@@ -157,9 +157,9 @@ def test_dry_run_changes_nothing(tdb, settings, now):
     assert load(tdb, case_id).status == 1 and outbox_rows(tdb) == []
 
 
-def test_dry_run_reports_exactly_what_the_real_run_then_does(tdb, settings, now):
-    """The dry run skips working out each record's state after its last step; its outcomes
-    must still be the real run's, for every kind of step."""
+def test_dry_run_reports_what_the_real_run_then_does(tdb, settings, now):
+    """A send with a status change, a held-back mail, a stale due that is recomputed and
+    then fires, and an archived case: the dry run names the same outcomes."""
     fresh = new_case(tdb, settings, email="neu@example.at")  # sends, moves to status 2
     quiet = new_case(tdb, settings, email="abgemeldet@example.at")
     opt_out(tdb, quiet)  # held back: suppressed
