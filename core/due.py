@@ -217,8 +217,10 @@ def due_states(spec: DueRules, session: Session, until: datetime,
         rows = result.cursor.fetchall()
     finally:
         result.close()
-    return [State(r[0], r[1], instant(r[2]), r[3], None if r[4] is None else instant(r[4]),
-                  *r[5:]) for r in rows]
+    return [State(record_id, status, instant(changed), rule, None if at is None else instant(at),
+                  archived, opted_out, name, has_address)
+            for record_id, status, changed, rule, at, archived, opted_out, name, has_address
+            in rows]
 
 
 def _due_query(spec: DueRules, open_only: bool) -> Select:
@@ -251,14 +253,12 @@ def state_of(spec: DueRules, record: Any, customer: Customer) -> State:
 def _steps(spec: DueRules, state: State, now: datetime, settings: Any) -> list[Step]:
     """Decide until the record is settled for `now` (a recomputed due may be due at once)."""
     steps = [decide(spec, state, now, settings)]
-    while len(steps) < MAX_STEPS and _due_again(steps[-1], now):
-        steps.append(decide(spec, steps[-1].state, now, settings))
+    while steps[-1].kind == "recompute" and len(steps) < MAX_STEPS:
+        state = steps[-1].state
+        if state.due_at is None or state.due_at > now:
+            break
+        steps.append(decide(spec, state, now, settings))
     return steps
-
-
-def _due_again(step: Step, now: datetime) -> bool:
-    due_at = step.state.due_at
-    return step.kind == "recompute" and due_at is not None and due_at <= now
 
 
 # --- applying to the database ---------------------------------------------------------------
