@@ -61,22 +61,22 @@ def _compile_create_temp_table_as(element, compiler, **kw) -> str:
 
 def _sums(w, dialect: str):
     """Both window sums and the last order date per customer, in one GROUP BY (on SQLite
-    the date comes from one index seek per customer instead, see below)."""
+    the date comes from one index seek per customer instead)."""
     in_current = and_(LINES.c.order_date >= w.current_start, LINES.c.order_date < w.today)
     in_previous = and_(LINES.c.order_date >= w.previous_start,
                        LINES.c.order_date < w.current_start)
-    sums = [LINES.c.customer_id.label("cid"),
-            func.sum(case((in_previous, LINES.c.net_cents), else_=0)).label("prev"),
-            func.sum(case((in_current, LINES.c.net_cents), else_=0)).label("cur")]
-    if dialect != "sqlite":
-        return (select(*sums, func.max(LINES.c.order_date).label("last"))
-                .where(LINES.c.customer_id.is_not(None))
-                .group_by(LINES.c.customer_id).subquery("sums"))
     # SQLite keeps dates as text and reads each customer's lines in date order from the
     # index, so max() in the GROUP BY copies every line's date (100 ms for a million lines);
     # one seek per customer to the end of its part of the same index costs a third of that.
-    grouped = (select(*sums).where(LINES.c.customer_id.is_not(None))
-               .group_by(LINES.c.customer_id).subquery("grouped"))
+    seek_last = dialect == "sqlite"
+    grouped = (select(LINES.c.customer_id.label("cid"),
+                      func.sum(case((in_previous, LINES.c.net_cents), else_=0)).label("prev"),
+                      func.sum(case((in_current, LINES.c.net_cents), else_=0)).label("cur"),
+                      *([] if seek_last else [func.max(LINES.c.order_date).label("last")]))
+               .where(LINES.c.customer_id.is_not(None))
+               .group_by(LINES.c.customer_id).subquery("grouped" if seek_last else "sums"))
+    if not seek_last:
+        return grouped
     last = select(func.max(LINES.c.order_date)).where(LINES.c.customer_id == grouped.c.cid)
     return select(*grouped.c, last.scalar_subquery().label("last")).subquery("sums")
 
